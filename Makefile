@@ -1,0 +1,44 @@
+# Two commands set everything up: `make run` and `make test` (see README).
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8501
+
+.PHONY: run test bench install dev migrate seed simulate clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+dev: $(VENV)/.dev-installed
+
+migrate: install
+	$(PY) -m orchestrator db upgrade
+
+seed: migrate
+	$(PY) -m orchestrator seed --demo
+
+## make run: install, migrate, seed demo data, serve the app on the offline engine (PORT=8501)
+run: seed
+	$(PY) -m streamlit run streamlit_app.py --server.port $(PORT) --server.headless true
+
+## make test: install dev tools and run the whole suite (SQLite; PostgreSQL too if TEST_DATABASE_URL is set)
+test: dev
+	$(PY) -m pytest
+
+## make bench: analytics and pipeline benchmarks (ratios against a baseline measured in the same run)
+bench: dev
+	$(PY) -m bench
+
+simulate: install
+	$(PY) -m orchestrator simulate --port 8765
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,375 @@
+"""The schema: SQLAlchemy 2.0 typed models. Every change here needs an Alembic migration
+(``tests/integration/test_migrations.py`` fails on drift).
+
+Money columns use ``Money`` (exact picodollars), times use ``UTCDateTime``.
+Rows that ``seed --demo`` creates carry ``is_demo`` so ``demo purge`` can
+remove them without touching real data.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db.base import Base, BigIntPK, Money, UTCDateTime, utcnow
+
+ROLES = ("user", "admin", "super_admin")
+PROVIDER_KINDS = ("openai", "anthropic", "gemini", "openai_compatible", "offline")
+LEDGER_STATUSES = ("success", "error", "cached", "quota_denied")
+
+
+class Plan(Base):
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="")
+    monthly_fee_usd: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    requests_per_day: Mapped[int | None] = mapped_column(Integer)
+    tokens_per_month: Mapped[int | None] = mapped_column(BigInteger)
+    cost_cap_usd_month: Mapped[Decimal | None] = mapped_column(Money)
+    uses_credit: Mapped[bool] = mapped_column(Boolean, default=False)
+    markup_pct: Mapped[int] = mapped_column(Integer, default=0)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(128), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default="user")
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    credit_usd: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    credit_held_usd: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    requests_per_day_override: Mapped[int | None] = mapped_column(Integer)
+    tokens_per_month_override: Mapped[int | None] = mapped_column(BigInteger)
+    cost_cap_usd_month_override: Mapped[Decimal | None] = mapped_column(Money)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    plan: Mapped[Plan] = relationship(lazy="joined")
+
+
+class Provider(Base):
+    __tablename__ = "providers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    base_url: Mapped[str | None] = mapped_column(String(512))
+    api_key_ciphertext: Mapped[str | None] = mapped_column(Text)
+    key_hint: Mapped[str | None] = mapped_column(String(16))
+    api_key_env: Mapped[str | None] = mapped_column(String(64))
+    priority: Mapped[int] = mapped_column(Integer, default=100)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    timeout_s: Mapped[float] = mapped_column(Float, default=60.0)
+    last_test_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_test_ok: Mapped[bool | None] = mapped_column(Boolean)
+    last_test_latency_ms: Mapped[int | None] = mapped_column(Integer)
+    last_test_error_class: Mapped[str | None] = mapped_column(String(32))
+    last_test_message: Mapped[str | None] = mapped_column(String(500))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class CatalogModel(Base):
+    """One model of one provider kind, with its price per million tokens.
+
+    ``price_source`` is ``genai-prices``, ``admin`` (an override) or
+    ``builtin`` (the offline engine, free); NULL input/output prices mean
+    unpriced, which the ledger records as unpriced, never as $0.
+    ``price_tiers`` holds genai-prices' threshold ("cliff") tiers per price:
+    ``{"input": [{"start": 200000, "price": "2.5"}], "output": [...]}``.
+    """
+
+    __tablename__ = "model_catalog"
+    __table_args__ = (UniqueConstraint("kind", "model"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    model: Mapped[str] = mapped_column(String(128))
+    display_name: Mapped[str] = mapped_column(String(128), default="")
+    tier: Mapped[str] = mapped_column(String(16), default="quality")
+    input_usd_per_mtok: Mapped[Decimal | None] = mapped_column(Money)
+    output_usd_per_mtok: Mapped[Decimal | None] = mapped_column(Money)
+    cached_input_usd_per_mtok: Mapped[Decimal | None] = mapped_column(Money)
+    cache_write_usd_per_mtok: Mapped[Decimal | None] = mapped_column(Money)
+    price_tiers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    price_source: Mapped[str | None] = mapped_column(String(16))
+    genai_prices_ref: Mapped[str | None] = mapped_column(String(128))
+    context_window: Mapped[int | None] = mapped_column(Integer)
+    supports_vision: Mapped[bool] = mapped_column(Boolean, default=False)
+    supports_json_schema: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class RoutingPolicy(Base):
+    """One saved version of the whole plan x task matrix; the highest version is live."""
+
+    __tablename__ = "routing_policies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(254), default="system")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    rules: Mapped[list[RoutingRule]] = relationship(
+        back_populates="policy", cascade="all, delete-orphan", order_by="RoutingRule.position"
+    )
+
+
+class RoutingRule(Base):
+    __tablename__ = "routing_rules"
+    __table_args__ = (Index("ix_routing_rules_lookup", "policy_id", "plan_code", "task", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("routing_policies.id", ondelete="CASCADE"))
+    plan_code: Mapped[str] = mapped_column(String(32))
+    task: Mapped[str] = mapped_column(String(32))
+    position: Mapped[int] = mapped_column(Integer)
+    provider_name: Mapped[str] = mapped_column(String(64))
+    model: Mapped[str] = mapped_column(String(128))
+    temperature: Mapped[float | None] = mapped_column(Float)
+    max_tokens: Mapped[int | None] = mapped_column(Integer)
+
+    policy: Mapped[RoutingPolicy] = relationship(back_populates="rules")
+
+
+class UsageRecord(Base):
+    """The usage ledger: one row per attempt, committed before the call returns.
+
+    ``cost_usd`` is NULL exactly when the model is unpriced (``priced`` false).
+    ``charged_usd`` is what the user was charged (paygo: cost x markup).
+    """
+
+    __tablename__ = "usage_log"
+    __table_args__ = (
+        Index("ix_usage_log_user_time", "user_id", "timestamp"),
+        Index("ix_usage_log_provider_time", "provider", "timestamp"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    timestamp: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    request_id: Mapped[str] = mapped_column(String(32), index=True)
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    plan: Mapped[str] = mapped_column(String(32))
+    task_type: Mapped[str] = mapped_column(String(32))
+    provider: Mapped[str] = mapped_column(String(64))
+    provider_kind: Mapped[str] = mapped_column(String(32))
+    model: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16))
+    error_type: Mapped[str | None] = mapped_column(String(32))
+    error_message: Mapped[str | None] = mapped_column(String(500))
+    tokens_input: Mapped[int] = mapped_column(Integer, default=0)
+    tokens_output: Mapped[int] = mapped_column(Integer, default=0)
+    tokens_cached: Mapped[int] = mapped_column(Integer, default=0)
+    tokens_reasoning: Mapped[int] = mapped_column(Integer, default=0)
+    tokens_cache_write: Mapped[int] = mapped_column(Integer, default=0)
+    cost_usd: Mapped[Decimal | None] = mapped_column(Money)
+    priced: Mapped[bool] = mapped_column(Boolean, default=True)
+    charged_usd: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    latency_ms: Mapped[int] = mapped_column(Integer, default=0)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class QuotaCounter(Base):
+    """Per-user usage in one UTC period (day or month), held plus settled.
+
+    Reservations increment these with a conditional UPDATE, so concurrent
+    requests from any number of processes can never pass a limit.
+    """
+
+    __tablename__ = "quota_counters"
+    __table_args__ = (UniqueConstraint("user_id", "period", "period_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(8))  # "day" | "month"
+    period_start: Mapped[date] = mapped_column(Date)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    tokens: Mapped[int] = mapped_column(BigInteger, default=0)
+    cost_usd: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+
+
+class Reservation(Base):
+    """A hold against a user's limits and credit for one attempt of one request."""
+
+    __tablename__ = "reservations"
+    __table_args__ = (
+        UniqueConstraint("request_id", "attempt"),
+        Index("ix_reservations_status_expiry", "status", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(32))
+    attempt: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    month: Mapped[date] = mapped_column(Date)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    tokens: Mapped[int] = mapped_column(BigInteger, default=0)
+    cost_usd: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    credit_usd: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    status: Mapped[str] = mapped_column(String(16), default="held")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    actual_tokens: Mapped[int | None] = mapped_column(BigInteger)
+    actual_cost_usd: Mapped[Decimal | None] = mapped_column(Money)
+    actual_charge_usd: Mapped[Decimal | None] = mapped_column(Money)
+
+
+class CreditTransaction(Base):
+    """The credit ledger: top-ups (+) and charges (-); the balance is their sum."""
+
+    __tablename__ = "credit_transactions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    timestamp: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    amount_usd: Mapped[Decimal] = mapped_column(Money)
+    kind: Mapped[str] = mapped_column(String(16))  # topup | charge | adjustment
+    request_id: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    actor: Mapped[str] = mapped_column(String(254), default="system")
+
+
+class UserProfile(Base):
+    __tablename__ = "profiles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Job(Base):
+    """An extracted job posting saved to the user's "My jobs"."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    source: Mapped[str] = mapped_column(String(8))  # text | image | url
+    source_url: Mapped[str | None] = mapped_column(String(2048))
+    title: Mapped[str] = mapped_column(String(256))
+    company: Mapped[str | None] = mapped_column(String(256))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    request_id: Mapped[str | None] = mapped_column(String(32))
+    provider: Mapped[str | None] = mapped_column(String(64))
+    model: Mapped[str | None] = mapped_column(String(128))
+    cost_usd: Mapped[Decimal | None] = mapped_column(Money)
+
+
+class Document(Base):
+    """A generated CV or cover letter, as last edited by the user."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # cv | cover_letter
+    title: Mapped[str] = mapped_column(String(256))
+    content: Mapped[str] = mapped_column(Text)
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    request_id: Mapped[str | None] = mapped_column(String(32))
+    provider: Mapped[str | None] = mapped_column(String(64))
+    model: Mapped[str | None] = mapped_column(String(128))
+    cost_usd: Mapped[Decimal | None] = mapped_column(Money)
+
+
+class AuditEntry(Base):
+    """Every admin change: who, when, what, before and after. Never secrets."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    timestamp: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(64))
+    target_type: Mapped[str] = mapped_column(String(32))
+    target_id: Mapped[str | None] = mapped_column(String(128))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class CacheEntry(Base):
+    __tablename__ = "cache_entries"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    task: Mapped[str] = mapped_column(String(32))
+    model: Mapped[str] = mapped_column(String(128))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    output: Mapped[str] = mapped_column(Text)
+    usage: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    provider: Mapped[str] = mapped_column(String(64), default="")
+
+
+class AuthSession(Base):
+    """A signed-in browser session; the cookie carries a signed token naming it."""
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ProviderHealth(Base):
+    """Circuit-breaker state, shared by every process through the database."""
+
+    __tablename__ = "provider_health"
+
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), default="closed")  # closed | open | half_open
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    probe_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error_type: Mapped[str | None] = mapped_column(String(32))
+
+
+class AppSetting(Base):
+    """Admin-editable settings (alert thresholds, cache TTLs, URL fetch policy)."""
+
+    __tablename__ = "app_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

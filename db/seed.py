@@ -1,0 +1,153 @@
+"""Base seed: plans, providers, the model catalog with prices, routing policy v1.
+
+Idempotent: rows that exist are left alone (an admin's edits survive a
+re-seed), except catalog rows priced from genai-prices, which are refreshed
+from its bundled snapshot. Demo accounts and history are in ``db.demo``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from db.models import CatalogModel, Plan, Provider, RoutingPolicy, RoutingRule
+from db.session import Database
+
+OFFLINE_MODEL = "offline-engine-v1"
+
+PLANS = [
+    dict(code="freemium", name="Freemium", sort_order=1, monthly_fee_usd=Decimal("0"),
+         requests_per_day=20, tokens_per_month=300_000, cost_cap_usd_month=Decimal("1.00"),
+         uses_credit=False, markup_pct=0,
+         description="Fast models, small daily and monthly limits. Free."),
+    dict(code="paygo", name="Pay as you go", sort_order=2, monthly_fee_usd=Decimal("0"),
+         requests_per_day=200, tokens_per_month=5_000_000, cost_cap_usd_month=None,
+         uses_credit=True, markup_pct=50,
+         description="Quality models for CVs and letters, charged per use (AI cost + 50%) from prepaid credit."),
+    dict(code="pro", name="Pro", sort_order=3, monthly_fee_usd=Decimal("19.00"),
+         requests_per_day=500, tokens_per_month=20_000_000, cost_cap_usd_month=Decimal("10.00"),
+         uses_credit=False, markup_pct=0,
+         description="Best models, monthly fee, fair-use cap on AI cost."),
+]
+
+PROVIDERS = [
+    dict(name="gemini", kind="gemini", api_key_env="GEMINI_API_KEY", priority=10),
+    dict(name="openai", kind="openai", api_key_env="OPENAI_API_KEY", priority=20),
+    dict(name="anthropic", kind="anthropic", api_key_env="ANTHROPIC_API_KEY", priority=30),
+    dict(name="offline", kind="offline", api_key_env=None, priority=1000),
+]
+
+
+@dataclass(frozen=True)
+class SeedModel:
+    kind: str
+    model: str
+    tier: str
+    vision: bool = True
+
+
+CATALOG = [
+    SeedModel("gemini", "gemini-2.5-flash-lite", "fast"),
+    SeedModel("gemini", "gemini-2.5-flash", "quality"),
+    SeedModel("gemini", "gemini-2.5-pro", "best"),
+    SeedModel("openai", "gpt-5-nano", "fast"),
+    SeedModel("openai", "gpt-4o-mini", "fast"),
+    SeedModel("openai", "gpt-5-mini", "quality"),
+    SeedModel("openai", "gpt-5", "best"),
+    SeedModel("anthropic", "claude-haiku-4-5", "fast"),
+    SeedModel("anthropic", "claude-sonnet-4-5", "quality"),
+    SeedModel("anthropic", "claude-opus-4-1", "best"),
+]
+
+_OFF = ("offline", OFFLINE_MODEL)
+_FAST = [("gemini", "gemini-2.5-flash-lite"), ("openai", "gpt-5-nano"), ("anthropic", "claude-haiku-4-5"), _OFF]
+POLICY = {
+    ("freemium", "extract_job"): _FAST,
+    ("paygo", "extract_job"): _FAST,
+    ("pro", "extract_job"): _FAST,
+    ("freemium", "draft_cv"): [("gemini", "gemini-2.5-flash-lite"), ("openai", "gpt-5-nano"), _OFF],
+    ("freemium", "cover_letter"): [("gemini", "gemini-2.5-flash-lite"), ("openai", "gpt-5-nano"), _OFF],
+    ("paygo", "draft_cv"): [("anthropic", "claude-sonnet-4-5"), ("openai", "gpt-5-mini"),
+                            ("gemini", "gemini-2.5-flash"), _OFF],
+    ("paygo", "cover_letter"): [("anthropic", "claude-sonnet-4-5"), ("openai", "gpt-5-mini"),
+                                ("gemini", "gemini-2.5-flash"), _OFF],
+    ("pro", "draft_cv"): [("anthropic", "claude-opus-4-1"), ("openai", "gpt-5"), ("gemini", "gemini-2.5-pro"),
+                          _OFF],
+    ("pro", "cover_letter"): [("anthropic", "claude-sonnet-4-5"), ("openai", "gpt-5"),
+                              ("gemini", "gemini-2.5-pro"), _OFF],
+}
+MAX_TOKENS = {"extract_job": 2000, "draft_cv": 2500, "cover_letter": 1500}
+
+
+def seed_base(db: Database) -> dict[str, int]:
+    """Create what is missing; return counts of rows created."""
+    created = {"plans": 0, "providers": 0, "models": 0, "policies": 0}
+    with db.write() as s:
+        have = set(s.scalars(select(Plan.code)).all())
+        for spec in PLANS:
+            if spec["code"] not in have:
+                s.add(Plan(**spec))
+                created["plans"] += 1
+        have = set(s.scalars(select(Provider.name)).all())
+        for spec in PROVIDERS:
+            if spec["name"] not in have:
+                s.add(Provider(**spec))
+                created["providers"] += 1
+        created["models"] = _seed_catalog(s)
+        if s.scalar(select(func.count()).select_from(RoutingPolicy)) == 0:
+            s.add(_policy_v1())
+            created["policies"] = 1
+    return created
+
+
+def _seed_catalog(s) -> int:
+    from orchestrator.pricing import lookup_genai_price
+
+    rows = {(m.kind, m.model): m for m in s.scalars(select(CatalogModel)).all()}
+    created = 0
+    for spec in CATALOG:
+        row = rows.get((spec.kind, spec.model))
+        if row is not None and row.price_source != "genai-prices":
+            continue  # admin override or builtin: leave it
+        found = lookup_genai_price(spec.kind, spec.model)
+        if row is None:
+            row = CatalogModel(kind=spec.kind, model=spec.model, tier=spec.tier, supports_vision=spec.vision,
+                               supports_json_schema=True, is_active=True)
+            s.add(row)
+            created += 1
+        row.display_name = (found.name if found and found.name else spec.model)
+        if found is None:
+            row.price_source = None
+            continue
+        card = found.card
+        row.input_usd_per_mtok, row.output_usd_per_mtok = card.input, card.output
+        row.cached_input_usd_per_mtok, row.cache_write_usd_per_mtok = card.cached_input, card.cache_write
+        row.price_tiers = card.tiers or None
+        row.price_source, row.genai_prices_ref = "genai-prices", found.ref
+        row.context_window = found.context_window
+    if _OFF not in rows:
+        s.add(CatalogModel(kind="offline", model=OFFLINE_MODEL, display_name="Offline engine", tier="offline",
+                           input_usd_per_mtok=Decimal(0), output_usd_per_mtok=Decimal(0),
+                           price_source="builtin", supports_vision=False, supports_json_schema=True,
+                           context_window=None, is_active=True))
+        created += 1
+    return created
+
+
+def _policy_v1() -> RoutingPolicy:
+    policy = RoutingPolicy(version=1, created_by="seed", note="Default policy")
+    for (plan, task), chain in POLICY.items():
+        for pos, (provider, model) in enumerate(chain):
+            policy.rules.append(RoutingRule(plan_code=plan, task=task, position=pos, provider_name=provider,
+                                            model=model, max_tokens=MAX_TOKENS[task]))
+    return policy
+
+
+def seed_base_if_empty(db: Database) -> None:
+    """Seed on first use of an empty database (cheap check afterwards)."""
+    with db.read() as s:
+        empty = s.scalar(select(func.count()).select_from(Plan)) == 0
+    if empty:
+        seed_base(db)

@@ -1,0 +1,61 @@
+"""The response cache: exact match on everything that shapes an answer.
+
+Key = task + prompt version + provider kind + model + params + the exact
+system prompt, user prompt and image bytes + the user. Scoping by user means
+one user's cached answer is never served to another. A hit costs nothing and
+is logged with status ``cached``. "Regenerate" bypasses the cache.
+For URL extractions the prompt holds the fetched page, so the key covers
+the URL and the content hash: a changed page is a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete
+
+from db.models import CacheEntry
+from db.session import Database
+from orchestrator.providers.base import ChatRequest, TokenUsage
+
+
+def cache_key(request: ChatRequest, *, kind: str, prompt_version: str, user_id: int,
+              source: str = "") -> str:
+    h = hashlib.sha256()
+    header = json.dumps(
+        [request.task, prompt_version, kind, request.model, request.temperature, request.max_tokens,
+         user_id, source],
+        sort_keys=True,
+    )
+    for part in (header, request.system, request.prompt):
+        h.update(part.encode())
+        h.update(b"\x00")
+    for img in request.images:
+        h.update(hashlib.sha256(img.data).digest())
+    return h.hexdigest()
+
+
+def lookup(db: Database, key: str, now: datetime | None = None) -> CacheEntry | None:
+    now = now or datetime.now(UTC)
+    with db.read() as s:
+        entry = s.get(CacheEntry, key)
+    if entry is None or entry.expires_at <= now:
+        return None
+    return entry
+
+
+def store(db: Database, key: str, *, request: ChatRequest, provider: str, user_id: int, text: str,
+          usage: TokenUsage, ttl_s: int) -> None:
+    now = datetime.now(UTC)
+    with db.write() as s:
+        s.execute(delete(CacheEntry).where(CacheEntry.key == key))
+        s.add(CacheEntry(key=key, task=request.task, model=request.model, user_id=user_id,
+                         created_at=now, expires_at=now + timedelta(seconds=ttl_s), output=text,
+                         usage=usage.as_dict(), provider=provider))
+
+
+def purge_expired(db: Database) -> int:
+    with db.write() as s:
+        return s.execute(delete(CacheEntry).where(CacheEntry.expires_at <= datetime.now(UTC))).rowcount

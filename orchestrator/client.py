@@ -1,0 +1,107 @@
+"""``Orchestrator``: the public entry point, importable without Streamlit.
+
+One instance per process holds the database engine, settings, the vault and
+the circuit-breaker policy; it is safe to share across threads. Pages get it
+from ``st.cache_resource``; the CLI and scripts construct their own.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from db.session import Database
+from orchestrator import pipeline
+from orchestrator.config import Settings
+from orchestrator.errors import CredentialError
+from orchestrator.health import BreakerPolicy
+from orchestrator.result import Result, StreamRestart
+from orchestrator.routing import Candidate
+from orchestrator.vault import Vault
+
+
+class Orchestrator:
+    """Run AI tasks for users, with routing, quotas, fallback and a ledger.
+
+    >>> orch = Orchestrator(database_url=None)          # None: DATABASE_URL or data/app.db
+    >>> r = orch.run("extract_job", user="free@example.com", text="...")
+    >>> r = orch.run("draft_cv", user="free@example.com", job_id=r.job_id)
+    """
+
+    def __init__(self, database_url: str | None = None, *, settings: Settings | None = None,
+                 migrate: bool = True, seed: bool = True, breaker: BreakerPolicy | None = None):
+        self.settings = settings or Settings.load()
+        self.db = Database(database_url or self.settings.database_url)
+        self.breaker = breaker or BreakerPolicy()
+        self._vault: Vault | None = None
+        self._vault_lock = threading.Lock()
+        if migrate:
+            from db.migrate import upgrade
+
+            upgrade(self.db)
+        if seed:
+            from db.seed import seed_base_if_empty
+
+            seed_base_if_empty(self.db)
+
+    # ----------------------------------------------------------------- tasks
+
+    def run(self, task: str, *, user: str | int, text: str | None = None, image: bytes | None = None,
+            url: str | None = None, job_id: int | None = None, regenerate: bool = False,
+            **options: Any) -> Result:
+        """Run ``task`` (extract_job, draft_cv, cover_letter) for ``user`` (email or id).
+
+        Extraction takes exactly one of ``text``, ``image`` (PNG/JPEG/WebP bytes) or
+        ``url``; drafting takes ``job_id`` and options ``length``, ``tone``,
+        ``language``, ``emphasis``. ``regenerate`` bypasses the response cache.
+        Raises an ``OrchestratorError`` subclass with a message for people.
+        """
+        result = None
+        for event in pipeline.execute(self, task, user=user, text=text, image=image, url=url, job_id=job_id,
+                                      regenerate=regenerate, streaming=False, options=options):
+            if isinstance(event, Result):
+                result = event
+        assert result is not None
+        return result
+
+    def stream(self, task: str, *, user: str | int, text: str | None = None, image: bytes | None = None,
+               url: str | None = None, job_id: int | None = None, regenerate: bool = False,
+               **options: Any) -> Iterator[str | StreamRestart | Result]:
+        """Like ``run`` but yields text chunks as they arrive, then the ``Result``.
+
+        If a stream breaks and another provider takes over, a ``StreamRestart``
+        is yielded first: discard the text shown so far.
+        """
+        yield from pipeline.execute(self, task, user=user, text=text, image=image, url=url, job_id=job_id,
+                                    regenerate=regenerate, streaming=True, options=options)
+
+    # ------------------------------------------------------------ internals
+
+    @property
+    def vault(self) -> Vault:
+        with self._vault_lock:
+            if self._vault is None:
+                self._vault = Vault(self.settings.master_keys, self.settings.data_dir)
+            return self._vault
+
+    def api_key_for(self, cand: Candidate) -> str | None:
+        """The plaintext key for one call: the vault's, else the named environment variable."""
+        if cand.api_key_ciphertext:
+            return self.vault.decrypt(cand.api_key_ciphertext)
+        if cand.api_key_env:
+            key = os.environ.get(cand.api_key_env)
+            if not key and cand.kind not in ("offline", "openai_compatible"):
+                raise CredentialError(f"The environment variable {cand.api_key_env} is not set.")
+            return key
+        return None
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    def __enter__(self) -> Orchestrator:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,137 @@
+"""``respond``: answer a tagged task prompt the way a model would, offline.
+
+The offline provider adapter and the loopback simulator both see only the
+system text and the user turn. Task prompts carry their inputs in tags
+(``<task>``, ``<posting>``, ``<profile_json>``, ``<job_json>``,
+``<options_json>``); this reads them and dispatches to the engine. Anything
+else gets a short, deterministic chat reply.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from typing import Any
+
+from orchestrator.offline.draft import draft_cover_letter, draft_cv
+from orchestrator.offline.extract import extract_posting
+from orchestrator.schemas import DraftOptions, JobPosting, Profile
+from orchestrator.tasks.common import read_tags
+
+SCREENSHOT_TITLE = "Job posting (from a screenshot)"
+SCREENSHOT_SUMMARY = (
+    "The offline engine cannot read images. Paste the posting's text to have it extracted."
+)
+HELLO = "Hello from the offline engine."
+ABOUT = (
+    "This is the offline engine (built-in, no AI model). It extracts job postings and drafts CVs "
+    "and cover letters from templates; it cannot answer free-form questions. Paste a job posting "
+    "to have it extracted."
+)
+
+_GREETING = re.compile(r"^\W*(?:say\s+)?(?:hello|hi|hey|ping|test|hallo|bonjour|hola)\b", re.I)
+_JOB_WORDS = re.compile(
+    r"responsibilit|requirement|qualification|experience|salary|benefits|perks|apply|full[- ]time|"
+    r"part[- ]time|remote|hybrid|looking for|hiring|\bjob\b|\brole\b|position|candidate|what you'll|"
+    r"Aufgaben|Profil|wir bieten|missions|profil recherché|avantages",
+    re.I,
+)
+
+
+def _number(value: Decimal | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def posting_json(posting: JobPosting) -> str:
+    """The posting as the extract_job JSON schema wants it: every key, amounts as numbers."""
+    data: dict[str, Any] = posting.model_dump(mode="python")
+    if posting.salary is not None:
+        data["salary"] = {
+            "min": _number(posting.salary.min),
+            "max": _number(posting.salary.max),
+            "currency": posting.salary.currency,
+            "period": posting.salary.period,
+        }
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _load_json(body: str | None) -> dict[str, Any]:
+    if not body:
+        return {}
+    try:
+        data = json.loads(body)
+    except (ValueError, TypeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _profile(body: str | None) -> Profile:
+    try:
+        return Profile.model_validate(_load_json(body))
+    except Exception:  # noqa: BLE001 - a damaged profile drafts as an empty one rather than failing
+        return Profile()
+
+
+def _job(body: str | None) -> JobPosting:
+    data = _load_json(body)
+    if not str(data.get("title") or "").strip():
+        data["title"] = "the advertised position"
+    try:
+        return JobPosting.model_validate(data)
+    except Exception:  # noqa: BLE001
+        return JobPosting(title=str(data["title"])[:120])
+
+
+def _options(body: str | None) -> DraftOptions:
+    """Options from JSON, keeping each valid field and dropping the invalid ones."""
+    data = _load_json(body)
+    kept: dict[str, Any] = {}
+    for key in DraftOptions.model_fields:
+        if key in data:
+            try:
+                DraftOptions(**{key: data[key]})
+            except Exception:  # noqa: BLE001
+                continue
+            kept[key] = data[key]
+    return DraftOptions(**kept)
+
+
+def _screenshot_posting() -> str:
+    return posting_json(JobPosting(title=SCREENSHOT_TITLE, summary=SCREENSHOT_SUMMARY))
+
+
+def looks_like_posting(text: str) -> bool:
+    """Whether untagged text is plausibly a job posting rather than a chat message."""
+    return len(text) >= 150 and len(set(m.group(0).lower() for m in _JOB_WORDS.finditer(text))) >= 2
+
+
+def respond(system: str, prompt: str) -> str:
+    """The engine's answer to one chat turn.
+
+    extract_job -> a JobPosting JSON string (raises ``InputRejected`` when the
+    posting tag is present but has no readable text); draft_cv and
+    cover_letter -> Markdown; anything else -> a short reply.
+    """
+    system, prompt = system or "", prompt or ""
+    tags = read_tags(prompt)
+    task = tags.get("task", "").strip()
+    if task == "extract_job" or "posting" in tags:
+        if "posting" not in tags:
+            return _screenshot_posting()
+        return posting_json(extract_posting(tags["posting"]))
+    if task in ("draft_cv", "cover_letter"):
+        profile = _profile(tags.get("profile_json"))
+        job = _job(tags.get("job_json"))
+        options = _options(tags.get("options_json"))
+        draft = draft_cv if task == "draft_cv" else draft_cover_letter
+        return draft(profile, job, options)
+    text = prompt.strip()
+    wants_extraction = "extract" in system.lower() and "posting" in system.lower()
+    if text and (looks_like_posting(text) or (wants_extraction and len(text) >= 40)):
+        return posting_json(extract_posting(text))
+    if not text or _GREETING.match(text):
+        return HELLO
+    return ABOUT

@@ -1,0 +1,44 @@
+"""The offline engine as a provider: deterministic, no network, instant.
+
+It reads the same prompt a real model gets (the tags the tasks put in it),
+so routing, quotas, the ledger and the UI treat it like any other provider.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from orchestrator import offline
+from orchestrator.errors import InputRejected
+from orchestrator.providers.base import Capabilities, ChatRequest, Completion, ProviderConfig, TokenUsage
+from orchestrator.tokens import estimate_tokens
+
+_CHUNK_RE = re.compile(r"\S+\s*|\s+")
+
+
+class OfflineAdapter:
+    kind = "offline"
+
+    def capabilities(self, model: str) -> Capabilities:
+        return Capabilities(vision=False, streaming=True, json_schema=True)
+
+    def complete(self, config: ProviderConfig, request: ChatRequest) -> Completion:
+        if request.images:
+            raise InputRejected(
+                "Reading a screenshot needs a vision-capable provider; the offline engine only reads text. "
+                "Paste the posting's text instead, or ask an admin to add a provider with a vision model."
+            )
+        text = offline.respond(request.system, request.prompt)
+        usage = TokenUsage(
+            input_tokens=estimate_tokens(request.system) + estimate_tokens(request.prompt),
+            output_tokens=estimate_tokens(text),
+        )
+        return Completion(text=text, usage=usage, finish_reason="stop", model=offline.ENGINE_MODEL)
+
+    def stream(self, config: ProviderConfig, request: ChatRequest) -> Iterator[str | Completion]:
+        done = self.complete(config, request)
+        words = _CHUNK_RE.findall(done.text)
+        for i in range(0, len(words), 3):
+            yield "".join(words[i:i + 3])
+        yield done

@@ -1,0 +1,106 @@
+"""What ``Orchestrator.run()`` returns and ``stream()`` yields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from db.base import usd_str
+from orchestrator.providers.base import TokenUsage
+from orchestrator.schemas import JobPosting
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One provider call (or cache lookup) made for a request, as the ledger has it."""
+
+    attempt: int
+    provider: str
+    provider_kind: str
+    model: str
+    status: str  # success | error | cached | quota_denied
+    latency_ms: int
+    usage: TokenUsage
+    cost_usd: Decimal | None
+    error_type: str | None = None
+    error_message: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "attempt": self.attempt,
+            "provider": self.provider,
+            "provider_kind": self.provider_kind,
+            "model": self.model,
+            "status": self.status,
+            "latency_ms": self.latency_ms,
+            "usage": self.usage.as_dict(),
+            "cost_usd": usd_str(self.cost_usd),
+            "error_type": self.error_type,
+            "error_message": self.error_message,
+        }
+
+
+@dataclass(frozen=True)
+class StreamRestart:
+    """Yielded by ``stream()`` when a stream broke and the next provider starts over:
+    discard the text shown so far."""
+
+    reason: str
+    next_provider: str | None = None
+
+
+@dataclass
+class Result:
+    """The outcome of one request.
+
+    ``text`` holds the answer (Markdown for documents, JSON for extraction);
+    ``data`` the parsed ``JobPosting`` for extraction. ``usage`` and
+    ``cost_usd`` are those of the attempt that served the answer;
+    ``total_cost_usd`` adds failed attempts, which were paid for too.
+    ``cost_usd`` is None when the serving model is unpriced.
+    """
+
+    request_id: str
+    task: str
+    text: str
+    data: JobPosting | None
+    provider: str
+    provider_kind: str
+    model: str
+    usage: TokenUsage
+    cost_usd: Decimal | None
+    total_cost_usd: Decimal | None
+    charged_usd: Decimal
+    latency_ms: int
+    attempts: list[Attempt] = field(default_factory=list)
+    cached: bool = False
+    job_id: int | None = None
+    document_id: int | None = None
+    label: str = ""
+
+    @property
+    def offline(self) -> bool:
+        return self.provider_kind == "offline"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "request_id": self.request_id,
+            "task": self.task,
+            "provider": self.provider,
+            "provider_kind": self.provider_kind,
+            "model": self.model,
+            "label": self.label,
+            "offline": self.offline,
+            "cached": self.cached,
+            "usage": self.usage.as_dict(),
+            "cost_usd": usd_str(self.cost_usd),
+            "total_cost_usd": usd_str(self.total_cost_usd),
+            "charged_usd": usd_str(self.charged_usd),
+            "latency_ms": self.latency_ms,
+            "job_id": self.job_id,
+            "document_id": self.document_id,
+            "data": self.data.model_dump(mode="json") if self.data is not None else None,
+            "text": None if self.data is not None else self.text,
+            "attempts": [a.as_dict() for a in self.attempts],
+        }

@@ -1,0 +1,87 @@
+"""Plans and their limits (editable without code changes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from db.base import usd_str
+from db.models import Plan
+from orchestrator.errors import InputRejected, NotFound
+from orchestrator.services import audit
+from orchestrator.services.users import parse_usd
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    code: str
+    name: str
+    description: str
+    monthly_fee_usd: Decimal
+    requests_per_day: int | None
+    tokens_per_month: int | None
+    cost_cap_usd_month: Decimal | None
+    uses_credit: bool
+    markup_pct: int
+
+    def as_dict(self) -> dict[str, Any]:
+        d = dict(self.__dict__)
+        for k in ("monthly_fee_usd", "cost_cap_usd_month"):
+            d[k] = usd_str(d[k])
+        return d
+
+
+def _info(p: Plan) -> PlanInfo:
+    return PlanInfo(p.code, p.name, p.description, p.monthly_fee_usd, p.requests_per_day, p.tokens_per_month,
+                    p.cost_cap_usd_month, p.uses_credit, p.markup_pct)
+
+
+def list_plans(orch) -> list[PlanInfo]:
+    with orch.db.read() as s:
+        return [_info(p) for p in s.scalars(select(Plan).order_by(Plan.sort_order, Plan.code)).all()]
+
+
+def _limit_int(name: str, value) -> int | None:
+    if value is None or str(value).strip().lower() in ("none", "unlimited", ""):
+        return None
+    try:
+        n = int(str(value).replace(",", "").replace("_", ""))
+    except ValueError:
+        raise InputRejected(f"{name} must be a whole number or 'none'.") from None
+    if n < 0:
+        raise InputRejected(f"{name} cannot be negative.")
+    return n
+
+
+def set_limits(orch, *, code: str, actor: str = "system", **changes) -> PlanInfo:
+    """Change limits; a value of None/'none' removes that limit (unlimited)."""
+    with orch.db.write() as s:
+        plan = s.scalar(select(Plan).where(Plan.code == code))
+        if plan is None:
+            raise NotFound(f"No plan '{code}'.")
+        before = _info(plan).as_dict()
+        if "requests_per_day" in changes:
+            plan.requests_per_day = _limit_int("requests_per_day", changes["requests_per_day"])
+        if "tokens_per_month" in changes:
+            plan.tokens_per_month = _limit_int("tokens_per_month", changes["tokens_per_month"])
+        if "cost_cap_usd" in changes:
+            raw = changes["cost_cap_usd"]
+            plan.cost_cap_usd_month = None if raw is None or str(raw).lower() in ("none", "unlimited") \
+                else _non_negative(parse_usd(raw), "cost cap")
+        if "markup_pct" in changes:
+            plan.markup_pct = _limit_int("markup_pct", changes["markup_pct"]) or 0
+        if "monthly_fee_usd" in changes:
+            plan.monthly_fee_usd = _non_negative(parse_usd(changes["monthly_fee_usd"]), "monthly fee")
+        after = _info(plan).as_dict()
+        audit.record(s, actor=actor, action="plan.set_limits", target_type="plan", target_id=code,
+                     before=before, after=after)
+        return _info(plan)
+
+
+def _non_negative(v: Decimal, what: str) -> Decimal:
+    if v < 0:
+        raise InputRejected(f"The {what} cannot be negative.")
+    return v

@@ -1,0 +1,287 @@
+"""Providers and their credentials: add, list, update, remove, test.
+
+API keys enter here and leave only as ciphertext plus a four-character hint;
+no DTO ever carries a key. Deleting a provider the live routing policy uses
+is refused, with the cells that use it.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, func, select
+
+from db.models import PROVIDER_KINDS, CatalogModel, Provider, ProviderHealth, RoutingRule, UsageRecord
+from orchestrator import routing
+from orchestrator.errors import ConfigError, InputRejected, NotFound
+from orchestrator.providers.base import ProviderConfig
+from orchestrator.redact import key_hint, scrub
+from orchestrator.services import audit
+
+
+@dataclass(frozen=True)
+class ProviderInfo:
+    id: int
+    name: str
+    kind: str
+    base_url: str | None
+    key_hint: str | None
+    key_source: str  # vault | env:VAR | env:VAR (unset) | none
+    has_usable_key: bool
+    priority: int
+    is_active: bool
+    timeout_s: float
+    last_test_at: datetime | None
+    last_test_ok: bool | None
+    last_test_latency_ms: int | None
+    last_test_error_class: str | None
+    last_test_message: str | None
+    circuit_state: str
+    requests_24h: int
+    error_rate_24h: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        d = dict(self.__dict__)
+        d["last_test_at"] = self.last_test_at.isoformat() if self.last_test_at else None
+        return d
+
+
+@dataclass(frozen=True)
+class CredentialCheck:
+    provider: str
+    model: str
+    ok: bool
+    latency_ms: int
+    error_class: str | None
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _key_source(p: Provider) -> str:
+    if p.api_key_ciphertext:
+        return "vault"
+    if p.api_key_env:
+        return f"env:{p.api_key_env}" + ("" if os.environ.get(p.api_key_env) else " (unset)")
+    return "none"
+
+
+def list_providers(orch) -> list[ProviderInfo]:
+    since = datetime.now(UTC) - timedelta(hours=24)
+    with orch.db.read() as s:
+        providers = s.scalars(select(Provider).order_by(Provider.priority, Provider.name)).all()
+        health = {h.provider_id: h.state for h in s.scalars(select(ProviderHealth)).all()}
+        stats = {
+            name: (total, errors)
+            for name, total, errors in s.execute(
+                select(UsageRecord.provider, func.count(),
+                       func.sum(case((UsageRecord.status == "error", 1), else_=0)))
+                .where(UsageRecord.timestamp >= since, UsageRecord.status.in_(("success", "error")))
+                .group_by(UsageRecord.provider)
+            ).all()
+        }
+    out = []
+    for p in providers:
+        total, errors = stats.get(p.name, (0, 0))
+        out.append(ProviderInfo(
+            id=p.id, name=p.name, kind=p.kind, base_url=p.base_url, key_hint=p.key_hint,
+            key_source=_key_source(p), has_usable_key=routing.has_usable_key(p), priority=p.priority,
+            is_active=p.is_active, timeout_s=p.timeout_s, last_test_at=p.last_test_at,
+            last_test_ok=p.last_test_ok, last_test_latency_ms=p.last_test_latency_ms,
+            last_test_error_class=p.last_test_error_class, last_test_message=p.last_test_message,
+            circuit_state=health.get(p.id, "closed"), requests_24h=total or 0,
+            error_rate_24h=(errors or 0) / total if total else None,
+        ))
+    return out
+
+
+def _validate(kind: str, base_url: str | None, name: str | None = None) -> None:
+    if kind not in PROVIDER_KINDS:
+        raise InputRejected(f"Kind must be one of: {', '.join(PROVIDER_KINDS)}.")
+    if name is not None and (not name.strip() or len(name) > 64 or ":" in name or "," in name):
+        raise InputRejected("A provider name must be 1-64 characters without ':' or ','.")
+    if kind == "openai_compatible" and not base_url:
+        raise InputRejected("An openai_compatible provider needs --base-url (e.g. http://localhost:11434/v1).")
+    if base_url and not base_url.startswith(("http://", "https://")):
+        raise InputRejected("The base URL must start with http:// or https://.")
+
+
+def add_provider(orch, *, name: str, kind: str, base_url: str | None = None, api_key: str | None = None,
+                 api_key_env: str | None = None, priority: int = 100, timeout_s: float = 60.0,
+                 is_active: bool = True, actor: str = "system") -> ProviderInfo:
+    name = (name or "").strip()
+    _validate(kind, base_url, name)
+    with orch.db.write() as s:
+        if s.scalar(select(Provider.id).where(Provider.name == name)):
+            raise InputRejected(f"A provider named '{name}' already exists.")
+        p = Provider(name=name, kind=kind, base_url=base_url or None, api_key_env=api_key_env or None,
+                     priority=priority, timeout_s=timeout_s, is_active=is_active)
+        if api_key:
+            p.api_key_ciphertext, p.key_hint = orch.vault.encrypt(api_key), key_hint(api_key)
+        s.add(p)
+        s.flush()
+        audit.record(s, actor=actor, action="provider.add", target_type="provider", target_id=name,
+                     after=_public(p))
+    return _one(orch, name)
+
+
+def _public(p: Provider) -> dict[str, Any]:
+    return {"name": p.name, "kind": p.kind, "base_url": p.base_url, "key_hint": p.key_hint,
+            "api_key_env": p.api_key_env, "priority": p.priority, "is_active": p.is_active,
+            "timeout_s": p.timeout_s}
+
+
+def _one(orch, name: str) -> ProviderInfo:
+    for info in list_providers(orch):
+        if info.name == name:
+            return info
+    raise NotFound(f"No provider '{name}'.")
+
+
+def get_provider(orch, name: str) -> ProviderInfo:
+    return _one(orch, name)
+
+
+def _get(s, name: str) -> Provider:
+    p = s.scalar(select(Provider).where(Provider.name == name))
+    if p is None:
+        names = ", ".join(s.scalars(select(Provider.name).order_by(Provider.name)).all())
+        raise NotFound(f"No provider '{name}'. Providers: {names or 'none'}.")
+    return p
+
+
+_UNSET: Any = object()
+
+
+def update_provider(orch, name: str, *, base_url: str | None = _UNSET, api_key: str | None = _UNSET,
+                    api_key_env: str | None = _UNSET, priority: int | None = None,
+                    timeout_s: float | None = None, is_active: bool | None = None,
+                    new_name: str | None = None, actor: str = "system") -> ProviderInfo:
+    """Change what is given; ``api_key=None`` removes the stored key."""
+    with orch.db.write() as s:
+        p = _get(s, name)
+        before = _public(p)
+        if base_url is not _UNSET:
+            p.base_url = base_url or None
+        if api_key is not _UNSET:
+            if api_key:
+                p.api_key_ciphertext, p.key_hint = orch.vault.encrypt(api_key), key_hint(api_key)
+            else:
+                p.api_key_ciphertext, p.key_hint = None, None
+        if api_key_env is not _UNSET:
+            p.api_key_env = api_key_env or None
+        if priority is not None:
+            p.priority = priority
+        if timeout_s is not None:
+            if not 1 <= timeout_s <= 600:
+                raise InputRejected("The timeout must be between 1 and 600 seconds.")
+            p.timeout_s = timeout_s
+        if is_active is not None:
+            p.is_active = is_active
+        if new_name and new_name != name:
+            _validate(p.kind, p.base_url, new_name)
+            if s.scalar(select(Provider.id).where(Provider.name == new_name)):
+                raise InputRejected(f"A provider named '{new_name}' already exists.")
+            if _used_by(s, name):
+                raise InputRejected(f"'{name}' is used by the routing policy; rename it there first.")
+            p.name = new_name
+        _validate(p.kind, p.base_url)
+        after = _public(p)
+        if api_key is not _UNSET:
+            after["key_changed"] = True
+        audit.record(s, actor=actor, action="provider.update", target_type="provider", target_id=p.name,
+                     before=before, after=after)
+        final = p.name
+    return _one(orch, final)
+
+
+def _used_by(s, name: str) -> list[str]:
+    version = routing.live_version(s)
+    if version is None:
+        return []
+    from db.models import RoutingPolicy
+
+    rows = s.execute(
+        select(RoutingRule.plan_code, RoutingRule.task).join(RoutingPolicy)
+        .where(RoutingPolicy.version == version, RoutingRule.provider_name == name).distinct()
+    ).all()
+    return sorted(f"{plan}/{task}" for plan, task in rows)
+
+
+def remove_provider(orch, name: str, *, actor: str = "system") -> None:
+    with orch.db.write() as s:
+        p = _get(s, name)
+        cells = _used_by(s, name)
+        if cells:
+            raise InputRejected(
+                f"Cannot delete '{name}': the live routing policy uses it in {', '.join(cells)}. "
+                "Remove it from those chains first, or deactivate it instead."
+            )
+        audit.record(s, actor=actor, action="provider.remove", target_type="provider", target_id=name,
+                     before=_public(p))
+        s.delete(p)
+
+
+def _test_model(s, p: Provider, model: str | None) -> str:
+    if model:
+        return model
+    version = routing.live_version(s)
+    from db.models import RoutingPolicy
+
+    used = s.scalar(
+        select(RoutingRule.model).join(RoutingPolicy)
+        .where(RoutingPolicy.version == version, RoutingRule.provider_name == p.name)
+        .order_by(RoutingRule.position).limit(1)
+    ) if version is not None else None
+    if used:
+        return used
+    cheapest = s.scalar(select(CatalogModel.model).where(CatalogModel.kind == p.kind, CatalogModel.is_active)
+                        .order_by(CatalogModel.input_usd_per_mtok.asc().nulls_last()).limit(1))
+    if cheapest:
+        return cheapest
+    raise InputRejected(f"Say which model to test '{p.name}' with (--model).")
+
+
+def check_credentials(orch, name: str, *, model: str | None = None, actor: str = "system") -> CredentialCheck:
+    """Make a minimal real request and store the outcome as the provider's last test."""
+    from orchestrator.providers.probe import probe
+
+    with orch.db.read() as s:
+        p = _get(s, name)
+        model = _test_model(s, p, model)
+        ciphertext, env, kind, base_url, timeout = (p.api_key_ciphertext, p.api_key_env, p.kind, p.base_url,
+                                                    p.timeout_s)
+    started = time.monotonic()
+    try:
+        key = orch.vault.decrypt(ciphertext) if ciphertext else (os.environ.get(env) if env else None)
+        if not key and kind not in routing.KEYLESS_KINDS:
+            raise ConfigError("No API key is stored for this provider" + (f" and {env} is not set." if env else "."))
+        result = probe(ProviderConfig(name=name, kind=kind, base_url=base_url, api_key=key,
+                                      timeout_s=min(timeout, 30.0)), model)
+        outcome = CredentialCheck(name, model, result.ok, result.latency_ms, result.error_class, result.message)
+    except Exception as exc:  # a missing or undecryptable key is a failed test, not a crash
+        outcome = CredentialCheck(name, model, False, int((time.monotonic() - started) * 1000), "invalid_key",
+                             scrub(exc))
+    with orch.db.write() as s:
+        p = _get(s, name)
+        p.last_test_at, p.last_test_ok = datetime.now(UTC), outcome.ok
+        p.last_test_latency_ms, p.last_test_error_class = outcome.latency_ms, outcome.error_class
+        p.last_test_message = outcome.message[:500]
+        audit.record(s, actor=actor, action="provider.test", target_type="provider", target_id=name,
+                     after={"ok": outcome.ok, "model": model, "error_class": outcome.error_class})
+    return outcome
+
+
+def rotate_keys(orch, *, actor: str = "system") -> int:
+    """Re-encrypt every stored key under the first master key; returns how many."""
+    with orch.db.write() as s:
+        rows = s.scalars(select(Provider).where(Provider.api_key_ciphertext.is_not(None))).all()
+        for p in rows:
+            p.api_key_ciphertext = orch.vault.rotate(p.api_key_ciphertext)
+        audit.record(s, actor=actor, action="keys.rotate", target_type="vault", after={"rotated": len(rows)})
+        return len(rows)

@@ -1,0 +1,199 @@
+"""Users, sign-in and plans: the use cases the CLI and the pages share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+
+from db.base import usd_str
+from db.models import ROLES, CreditTransaction, Plan, User
+from orchestrator.errors import CredentialError, InputRejected, NotFound
+from orchestrator.services import audit
+
+_hasher = PasswordHasher()
+# A real hash to verify against when the email is unknown, so timing does not reveal accounts.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: int
+    email: str
+    name: str
+    role: str
+    plan: str
+    plan_name: str
+    is_active: bool
+    credit_usd: Decimal
+    created_at: datetime
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role in ("admin", "super_admin")
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "email": self.email, "name": self.name, "role": self.role, "plan": self.plan,
+                "is_active": self.is_active, "credit_usd": usd_str(self.credit_usd),
+                "created_at": self.created_at.isoformat()}
+
+
+def _info(u: User) -> UserInfo:
+    return UserInfo(id=u.id, email=u.email, name=u.name, role=u.role, plan=u.plan.code, plan_name=u.plan.name,
+                    is_active=u.is_active, credit_usd=u.credit_usd, created_at=u.created_at)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _normalize_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    if "@" not in email or len(email) > 254 or email.startswith("@") or email.endswith("@"):
+        raise InputRejected(f"'{email}' is not a valid email address.")
+    return email
+
+
+def _plan(s, code: str) -> Plan:
+    plan = s.scalar(select(Plan).where(Plan.code == code))
+    if plan is None:
+        codes = ", ".join(s.scalars(select(Plan.code).order_by(Plan.sort_order)).all())
+        raise NotFound(f"No plan '{code}'. Plans: {codes}.")
+    return plan
+
+
+def _user(s, email: str) -> User:
+    user = s.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None:
+        raise NotFound(f"No user '{email}'.")
+    return user
+
+
+def authenticate(orch, *, email: str, password: str) -> UserInfo:
+    """Check a password; the same message for unknown email and wrong password."""
+    with orch.db.write() as s:
+        user = s.scalar(select(User).where(func.lower(User.email) == (email or "").strip().lower()))
+        try:
+            _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password or "")
+        except (VerificationError, InvalidHashError):
+            raise CredentialError("Wrong email or password.") from None
+        if user is None or not user.password_hash:
+            raise CredentialError("Wrong email or password.")
+        if not user.is_active:
+            raise CredentialError("This account is deactivated. Contact your administrator.")
+        if _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = _hasher.hash(password)
+        user.last_login_at = datetime.now(UTC)
+        return _info(user)
+
+
+def add_user(orch, *, email: str, plan: str, role: str = "user", name: str = "", password: str | None = None,
+             actor: str = "system", is_demo: bool = False) -> UserInfo:
+    email = _normalize_email(email)
+    if role not in ROLES:
+        raise InputRejected(f"Role must be one of: {', '.join(ROLES)}.")
+    if password is not None and len(password) < 4:
+        raise InputRejected("Passwords need at least 4 characters.")
+    with orch.db.write() as s:
+        if s.scalar(select(User.id).where(func.lower(User.email) == email)):
+            raise InputRejected(f"A user {email} already exists.")
+        user = User(email=email, name=name or email.split("@")[0].replace(".", " ").title(), role=role,
+                    plan=_plan(s, plan), password_hash=hash_password(password) if password else None,
+                    is_demo=is_demo)
+        s.add(user)
+        s.flush()
+        audit.record(s, actor=actor, action="user.add", target_type="user", target_id=email,
+                     after={"plan": plan, "role": role})
+        return _info(user)
+
+
+def get_user(orch, *, email: str | None = None, user_id: int | None = None) -> UserInfo:
+    with orch.db.read() as s:
+        user = s.get(User, user_id) if user_id is not None else _user(s, email or "")
+        if user is None:
+            raise NotFound(f"No user {user_id}.")
+        return _info(user)
+
+
+def list_users(orch, *, search: str | None = None, plan: str | None = None, limit: int = 500,
+               offset: int = 0) -> list[UserInfo]:
+    q = select(User).order_by(User.email)
+    if search:
+        q = q.where(func.lower(User.email).contains(search.strip().lower())
+                    | func.lower(User.name).contains(search.strip().lower()))
+    if plan:
+        q = q.join(Plan).where(Plan.code == plan)
+    with orch.db.read() as s:
+        return [_info(u) for u in s.scalars(q.limit(limit).offset(offset)).unique().all()]
+
+
+def set_plan(orch, *, email: str, plan: str, actor: str = "system") -> UserInfo:
+    with orch.db.write() as s:
+        user = _user(s, email)
+        before = user.plan.code
+        user.plan = _plan(s, plan)
+        audit.record(s, actor=actor, action="user.set_plan", target_type="user", target_id=user.email,
+                     before={"plan": before}, after={"plan": plan})
+        s.flush()
+        return _info(user)
+
+
+def set_role(orch, *, email: str, role: str, actor: str = "system") -> UserInfo:
+    if role not in ROLES:
+        raise InputRejected(f"Role must be one of: {', '.join(ROLES)}.")
+    with orch.db.write() as s:
+        user = _user(s, email)
+        before, user.role = user.role, role
+        audit.record(s, actor=actor, action="user.set_role", target_type="user", target_id=user.email,
+                     before={"role": before}, after={"role": role})
+        return _info(user)
+
+
+def set_active(orch, *, email: str, active: bool, actor: str = "system") -> UserInfo:
+    with orch.db.write() as s:
+        user = _user(s, email)
+        before, user.is_active = user.is_active, active
+        audit.record(s, actor=actor, action="user.set_active", target_type="user", target_id=user.email,
+                     before={"is_active": before}, after={"is_active": active})
+        return _info(user)
+
+
+def set_password(orch, *, email: str, password: str, actor: str = "system") -> None:
+    if len(password or "") < 4:
+        raise InputRejected("Passwords need at least 4 characters.")
+    with orch.db.write() as s:
+        user = _user(s, email)
+        user.password_hash = hash_password(password)
+        audit.record(s, actor=actor, action="user.set_password", target_type="user", target_id=user.email)
+
+
+def parse_usd(value: str | Decimal) -> Decimal:
+    try:
+        amount = Decimal(str(value).strip().lstrip("$"))
+    except InvalidOperation:
+        raise InputRejected(f"'{value}' is not an amount in dollars.") from None
+    if not amount.is_finite():
+        raise InputRejected(f"'{value}' is not an amount in dollars.")
+    return amount
+
+
+def top_up(orch, *, email: str, amount_usd: str | Decimal, actor: str = "system", note: str = "") -> UserInfo:
+    """Add prepaid credit, recorded in the credit ledger."""
+    amount = parse_usd(amount_usd)
+    if amount <= 0 or amount > Decimal("100000"):
+        raise InputRejected("A top-up must be more than $0 and at most $100,000.")
+    with orch.db.write() as s:
+        user = _user(s, email)
+        before = user.credit_usd
+        user.credit_usd = User.credit_usd + amount
+        s.add(CreditTransaction(user_id=user.id, amount_usd=amount, kind="topup", note=note or "top-up",
+                                actor=actor))
+        audit.record(s, actor=actor, action="user.top_up", target_type="user", target_id=user.email,
+                     before={"credit_usd": str(before)}, after={"credit_usd": str(before + amount)})
+        s.flush()
+        s.refresh(user)
+        return _info(user)

@@ -1,0 +1,56 @@
+"""Admin-editable settings kept in the database (``app_settings``), with defaults.
+
+These are the knobs an admin turns without a deploy: cache lifetimes,
+whether URL fetching may reach private addresses, alert thresholds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from db.models import AppSetting
+from db.session import Database
+
+DEFAULTS: dict[str, Any] = {
+    # seconds; 0 turns the response cache off for that task
+    "cache_ttl_s": {"extract_job": 7 * 24 * 3600, "draft_cv": 0, "cover_letter": 0},
+    # whether a cache hit counts against the daily request quota
+    "cache_hits_count_quota": False,
+    # allow job-posting URLs that resolve to loopback/private/link-local addresses
+    "url_fetch_allow_private": False,
+    # append the offline engine when no candidate of a chain can serve (fresh installs)
+    "offline_fallback": True,
+}
+
+
+def get(db: Database, key: str) -> Any:
+    with db.read() as s:
+        row = s.get(AppSetting, key)
+    default = DEFAULTS.get(key)
+    if row is None:
+        return default
+    if isinstance(default, dict) and isinstance(row.value, dict):
+        return {**default, **row.value}
+    return row.value
+
+
+def put(db: Database, key: str, value: Any) -> None:
+    with db.write() as s:
+        row = s.get(AppSetting, key)
+        if row is None:
+            s.add(AppSetting(key=key, value=value))
+        else:
+            row.value = value
+
+
+def snapshot(db: Database) -> dict[str, Any]:
+    """Every setting at once (one query), defaults filled in: read once per request."""
+    from sqlalchemy import select
+
+    with db.read() as s:
+        stored = {row.key: row.value for row in s.scalars(select(AppSetting)).all()}
+    out: dict[str, Any] = {}
+    for key, default in DEFAULTS.items():
+        value = stored.get(key, default)
+        out[key] = {**default, **value} if isinstance(default, dict) and isinstance(value, dict) else value
+    return out

@@ -1,0 +1,79 @@
+"""``python -m orchestrator simulate``: run the simulator in the foreground."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from orchestrator.simulator.faults import parse_fault_spec
+
+
+def _pairs(values: list[str], flag: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for value in values:
+        vendor, sep, item = value.partition("=")
+        if not sep or not item:
+            raise SystemExit(f"{flag} expects VENDOR=VALUE, got {value!r}")
+        out.setdefault(vendor.strip(), []).append(item.strip())
+    return out
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m orchestrator simulate",
+        description="Serve fake OpenAI, Anthropic and Gemini APIs on loopback.",
+    )
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    p.add_argument("--fault", action="append", default=[], metavar="VENDOR:KIND[:ARG...]",
+                   help="e.g. openai:status:429:1 (sticky) or gemini:status:503:times=2 (queued)")
+    p.add_argument("--valid-key", action="append", default=[], metavar="VENDOR=KEY",
+                   help="accept only these keys for VENDOR (repeatable)")
+    p.add_argument("--model", action="append", default=[], metavar="VENDOR=MODEL",
+                   help="serve only these models for VENDOR (repeatable); others get a 404")
+    p.add_argument("--chunk-delay", type=float, default=0.0, help="seconds between stream chunks")
+    p.add_argument("--no-prompt-cache", action="store_true", help="never report cached input tokens")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    from orchestrator.simulator.server import Simulator
+
+    args = build_parser().parse_args(argv)
+    try:
+        faults = [parse_fault_spec(spec) for spec in args.fault]
+        sim = Simulator(
+            host=args.host, port=args.port,
+            valid_keys=_pairs(args.valid_key, "--valid-key") or None,
+            models=_pairs(args.model, "--model") or None,
+            chunk_delay=args.chunk_delay, prompt_cache=not args.no_prompt_cache,
+        )
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for vendor, fault, times in faults:
+        if times is None:
+            sim._faults.set_sticky(vendor, fault)
+        else:
+            sim._faults.add(vendor, fault, times)
+    try:
+        sim.start()
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"Simulator listening on {sim.url}  (control: {sim.url}/_sim/faults, /_sim/requests)")
+    print(f"  OpenAI     base_url = {sim.openai_base_url}")
+    print(f"  Anthropic  base_url = {sim.anthropic_base_url}")
+    print(f"  Gemini     base_url = {sim.gemini_base_url}")
+    sys.stdout.flush()
+    try:
+        sim.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sim.stop()
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

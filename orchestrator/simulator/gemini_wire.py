@@ -1,0 +1,233 @@
+"""Gemini (Google AI ``generativelanguage``) on the wire:
+``POST /{v1,v1beta}/models/{model}:generateContent``, ``:streamGenerateContent``
+(``?alt=sse`` as google-genai sends it, or a JSON array without it),
+``:countTokens`` and ``GET /{v1,v1beta}/models``, with the camelCase response,
+``usageMetadata`` and ``{"error": {code, message, status}}`` shapes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from orchestrator.simulator.engine import Call, Generation
+from orchestrator.simulator.wire import StreamPlan, WireError, header, new_id, sse
+
+VENDOR = "gemini"
+DEFAULT_MODELS = ("gemini-2.5-flash", "gemini-2.5-flash-lite", "gemini-2.5-pro", "gemini-2.0-flash")
+
+_STATUS: dict[int, tuple[str, str]] = {
+    400: ("INVALID_ARGUMENT", "Request contains an invalid argument."),
+    401: ("UNAUTHENTICATED", "Request had invalid authentication credentials."),
+    403: ("PERMISSION_DENIED", "The caller does not have permission"),
+    404: ("NOT_FOUND", "Requested entity was not found."),
+    409: ("ABORTED", "The operation was aborted."),
+    429: ("RESOURCE_EXHAUSTED",
+          "You exceeded your current quota, please check your plan and billing details. For more "
+          "information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits."),
+    499: ("CANCELLED", "The operation was cancelled."),
+    500: ("INTERNAL", "An internal error has occurred. Please retry or report in "
+                      "https://developers.generativeai.google/guide/troubleshooting"),
+    501: ("UNIMPLEMENTED", "Method not implemented."),
+    503: ("UNAVAILABLE", "The model is overloaded. Please try again later."),
+    504: ("DEADLINE_EXCEEDED", "Deadline expired before operation could complete."),
+}
+
+
+def error(status: int, message: str | None = None, *, retry_after: float | None = None,
+          details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    name, default = _STATUS.get(status, ("INTERNAL" if status >= 500 else "FAILED_PRECONDITION", f"HTTP {status}"))
+    body: dict[str, Any] = {"code": status, "message": message or default, "status": name}
+    extra = list(details or [])
+    if retry_after is not None:
+        extra.append({"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": f"{retry_after:g}s"})
+    if extra:
+        body["details"] = extra
+    return {"error": body}
+
+
+def response_headers() -> dict[str, str]:
+    return {"x-gemini-service-tier": "standard", "server-timing": "gfet4t7; dur=1"}
+
+
+def auth_error(headers: Any, query: dict[str, str], valid: frozenset[str] | None) -> WireError | None:
+    if valid is None:
+        return None
+    key = header(headers, "x-goog-api-key") or query.get("key", "")
+    if not key:
+        return WireError(403, error(
+            403,
+            "Method doesn't allow unregistered callers (callers without established identity). "
+            "Please use API Key or other form of API consumer identity to call this API.",
+        ))
+    if key not in valid:
+        return WireError(400, error(
+            400, "API key not valid. Please pass a valid API key.",
+            details=[{
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": "API_KEY_INVALID",
+                "domain": "googleapis.com",
+                "metadata": {"service": "generativelanguage.googleapis.com"},
+            }],
+        ))
+    return None
+
+
+def model_not_found(model: str, api_version: str = "v1beta", method: str = "generateContent") -> WireError:
+    return WireError(404, error(
+        404,
+        f"models/{model} is not found for API version {api_version}, or is not supported for "
+        f"{method}. Call ListModels to see the list of available models and their supported methods.",
+    ))
+
+
+def bad_request(message: str) -> WireError:
+    return WireError(400, error(400, message))
+
+
+# ---------------------------------------------------------------- requests
+
+
+def _parts(content: Any) -> tuple[list[str], int]:
+    texts: list[str] = []
+    images = 0
+    parts = content.get("parts") if isinstance(content, dict) else None
+    for part in parts or []:
+        if not isinstance(part, dict):
+            continue
+        if "text" in part:
+            texts.append(str(part["text"]))
+        inline = part.get("inlineData") or part.get("inline_data")
+        if inline is not None:
+            if not inline.get("data"):
+                raise bad_request("Unable to process input image. Please retry or report in "
+                                  "https://developers.generativeai.google/guide/troubleshooting")
+            images += 1
+        if part.get("fileData") or part.get("file_data"):
+            images += 1
+    return texts, images
+
+
+def parse(model: str, body: dict[str, Any], *, stream: bool) -> Call:
+    contents = body.get("contents")
+    if isinstance(contents, dict):
+        contents = [contents]
+    if not isinstance(contents, list) or not contents:
+        raise bad_request("* GenerateContentRequest.contents: contents is not specified")
+    system, images = _parts(body.get("systemInstruction") or body.get("system_instruction"))
+    prompt: list[str] = []
+    for content in contents:
+        texts, n = _parts(content)
+        images += n
+        if (content.get("role") or "user") == "user":
+            prompt.extend(texts)
+    config = body.get("generationConfig") or body.get("generation_config") or {}
+    call = Call(
+        vendor=VENDOR,
+        model=model,
+        system="\n\n".join(system),
+        prompt="\n\n".join(prompt),
+        images=images,
+        stream=stream,
+        max_tokens=config.get("maxOutputTokens"),
+    )
+    mime = config.get("responseMimeType")
+    schema = config.get("responseJsonSchema") or config.get("responseSchema")
+    if schema is not None and mime != "application/json":
+        raise bad_request("* GenerateContentRequest.generation_config.response_mime_type: "
+                          "response_mime_type must be application/json when response_schema is set")
+    if mime == "application/json":
+        call.json_mode = True
+        if isinstance(schema, dict):
+            call.schema = schema
+            call.extra_input_tokens = len(json.dumps(schema)) // 4
+    return call
+
+
+# --------------------------------------------------------------- responses
+
+
+def _usage(gen: Generation, *, final: bool = True) -> dict[str, Any]:
+    u = gen.usage
+    usage: dict[str, Any] = {"promptTokenCount": u.input_tokens}
+    if final:
+        usage["candidatesTokenCount"] = u.output_tokens
+    total = u.input_tokens + (u.output_tokens + u.reasoning_tokens if final else 0)
+    usage["totalTokenCount"] = total
+    # like the real API, zero counts are omitted rather than sent as 0
+    if u.cached_tokens:
+        usage["cachedContentTokenCount"] = u.cached_tokens
+    if final and u.reasoning_tokens:
+        usage["thoughtsTokenCount"] = u.reasoning_tokens
+    usage["promptTokensDetails"] = [{"modality": "TEXT", "tokenCount": u.input_tokens}]
+    return usage
+
+
+def _finish(gen: Generation) -> str:
+    return "MAX_TOKENS" if gen.finish == "length" else "STOP"
+
+
+def _candidate(text: str, finish: str | None) -> dict[str, Any]:
+    cand: dict[str, Any] = {"content": {"parts": [{"text": text}], "role": "model"}, "index": 0}
+    if finish:
+        cand["finishReason"] = finish
+    return cand
+
+
+def render(call: Call, gen: Generation, response_id: str | None = None) -> dict[str, Any]:
+    return {
+        "candidates": [_candidate(gen.text, _finish(gen))],
+        "usageMetadata": _usage(gen),
+        "modelVersion": call.model,
+        "responseId": response_id or new_id("", 22),
+    }
+
+
+def stream_chunks(call: Call, gen: Generation, chunks: list[str]) -> tuple[list[dict], list[dict]]:
+    """(content chunks, final chunk): the final one carries finishReason and usage."""
+    rid = new_id("", 22)
+    body = [{"candidates": [_candidate(piece, None)], "modelVersion": call.model, "responseId": rid}
+            for piece in chunks]
+    final = {"candidates": [_candidate("", _finish(gen))], "usageMetadata": _usage(gen),
+             "modelVersion": call.model, "responseId": rid}
+    return body, [final]
+
+
+def stream(call: Call, gen: Generation, chunks: list[str]) -> StreamPlan:
+    body, tail = stream_chunks(call, gen, chunks)
+    return StreamPlan(body=[sse(c) for c in body], tail=[sse(c) for c in tail])
+
+
+def stream_error(status: int, message: str | None = None) -> bytes:
+    return sse(error(status, message))
+
+
+def broken_frame() -> bytes:
+    return b'data: {"candidates":[{"content":{"parts":[{"text":"tru\n\n'
+
+
+def list_models(models: list[str]) -> dict[str, Any]:
+    return {"models": [get_model(m) for m in models]}
+
+
+def get_model(model: str) -> dict[str, Any]:
+    return {
+        "name": f"models/{model}",
+        "version": "001",
+        "displayName": model.replace("-", " ").title(),
+        "description": "Simulated model",
+        "inputTokenLimit": 1_048_576,
+        "outputTokenLimit": 65_536,
+        "supportedGenerationMethods": ["generateContent", "countTokens"],
+        "temperature": 1.0,
+        "topP": 0.95,
+        "topK": 64,
+        "thinking": any(m in model for m in ("thinking", "2.5", "3")),
+    }
+
+
+def count_tokens(total: int) -> dict[str, Any]:
+    return {"totalTokens": total, "promptTokensDetails": [{"modality": "TEXT", "tokenCount": total}]}
+
+
+def header_key(headers: Any) -> str | None:
+    return header(headers, "x-goog-api-key")

@@ -1,0 +1,130 @@
+"""extract_job: a posting (text, screenshot or fetched page) -> ``JobPosting``."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from pydantic import ValidationError
+
+from orchestrator.errors import ProviderError
+from orchestrator.schemas import (
+    EMPLOYMENT_TYPES,
+    REMOTE_MODES,
+    SALARY_PERIODS,
+    SENIORITIES,
+    JobPosting,
+)
+from orchestrator.tasks.common import TaskSpec, tag
+
+PROMPT_VERSION = "extract_job/v1"
+
+SYSTEM = (
+    "You extract job postings into structured data. Use only what the posting says; "
+    "use null or 'unknown' where it is silent. Skills are short names (e.g. 'Python', "
+    "'Kubernetes'). Requirements, responsibilities and benefits are short items, one "
+    "per list entry. Salary amounts are numbers in the posting's currency (ISO 4217) "
+    "with the period they are quoted for."
+)
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+_STR_LIST = {"type": "array", "items": {"type": "string"}}
+
+JSON_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "title": {"type": "string"},
+        "company": _nullable({"type": "string"}),
+        "location": _nullable({"type": "string"}),
+        "remote_mode": {"type": "string", "enum": list(REMOTE_MODES)},
+        "employment_type": {"type": "string", "enum": list(EMPLOYMENT_TYPES)},
+        "seniority": {"type": "string", "enum": list(SENIORITIES)},
+        "salary": _nullable(
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "min": _nullable({"type": "number"}),
+                    "max": _nullable({"type": "number"}),
+                    "currency": _nullable({"type": "string"}),
+                    "period": _nullable({"type": "string", "enum": list(SALARY_PERIODS)}),
+                },
+                "required": ["min", "max", "currency", "period"],
+            }
+        ),
+        "skills": _STR_LIST,
+        "requirements": _STR_LIST,
+        "responsibilities": _STR_LIST,
+        "benefits": _STR_LIST,
+        "summary": _nullable({"type": "string"}),
+    },
+    "required": [
+        "title", "company", "location", "remote_mode", "employment_type", "seniority",
+        "salary", "skills", "requirements", "responsibilities", "benefits", "summary",
+    ],
+}
+
+
+def build_prompt(posting_text: str | None, *, has_image: bool = False) -> str:
+    """The user turn. With a screenshot the posting is in the image instead."""
+    if has_image and not posting_text:
+        return "Extract the job posting shown in the attached screenshot.\n" + tag("task", "extract_job")
+    return (
+        "Extract the job posting below.\n"
+        + tag("task", "extract_job")
+        + "\n"
+        + tag("posting", posting_text or "")
+    )
+
+
+_FENCE_RE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.S)
+
+
+def parse_output(text: str) -> JobPosting:
+    """Validate a model's JSON answer into ``JobPosting``.
+
+    Raises ``ProviderError(kind='invalid_output')``, which the pipeline repairs
+    once and then falls back on, because another model may well do better.
+    """
+    body = text.strip()
+    m = _FENCE_RE.match(body)
+    if m:
+        body = m.group(1)
+    try:
+        data = json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise ProviderError(
+            f"The model's answer is not valid JSON ({exc.msg} at position {exc.pos}).",
+            kind="invalid_output",
+            retryable=True,
+        ) from None
+    if not isinstance(data, dict):
+        raise ProviderError("The model's answer is not a JSON object.", kind="invalid_output", retryable=True)
+    try:
+        return JobPosting.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "answer"
+        raise ProviderError(
+            f"The model's answer does not match the posting schema ({where}: {first.get('msg')}).",
+            kind="invalid_output",
+            retryable=True,
+        ) from None
+
+
+SPEC = TaskSpec(
+    name="extract_job",
+    label="Job extraction",
+    prompt_version=PROMPT_VERSION,
+    system=SYSTEM,
+    structured=True,
+    default_max_tokens=2000,
+    json_schema=JSON_SCHEMA,
+    parse_output=parse_output,
+)

@@ -1,0 +1,60 @@
+"""The one place pages get the orchestrator and the signed-in user from.
+
+``st.cache_resource`` holds the Orchestrator (engine and pools) for the whole
+server process; everything else is per session.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from orchestrator import Orchestrator
+from orchestrator.services.users import UserInfo
+
+
+@st.cache_resource(show_spinner=False)
+def get_orchestrator() -> Orchestrator:
+    return Orchestrator()
+
+
+def current_user() -> UserInfo | None:
+    return st.session_state.get("user")
+
+
+def set_user(user: UserInfo | None) -> None:
+    if user is None:
+        st.session_state.pop("user", None)
+    else:
+        st.session_state["user"] = user
+
+
+def require_user() -> UserInfo:
+    """Stop the page unless someone is signed in (pages are only reachable signed in,
+    but a stale session must not crash a page)."""
+    user = current_user()
+    if user is None:
+        st.warning("Please sign in.")
+        st.stop()
+    return user
+
+
+def require_admin(*, super_admin: bool = False) -> UserInfo:
+    """Re-check the role on the server for every admin page, whatever the navigation showed."""
+    user = require_user()
+    fresh = _fresh_role(user)
+    allowed = ("super_admin",) if super_admin else ("admin", "super_admin")
+    if fresh not in allowed:
+        st.error("You do not have access to this page.")
+        st.stop()
+    return user
+
+
+def _fresh_role(user: UserInfo) -> str | None:
+    from orchestrator.errors import OrchestratorError
+    from orchestrator.services.users import get_user
+
+    try:
+        info = get_user(get_orchestrator(), user_id=user.id)
+    except OrchestratorError:
+        return None
+    return info.role if info.is_active else None
