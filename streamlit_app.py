@@ -4,26 +4,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.auth import render_sign_in, render_account_box
-from ui.context import current_user
+from ui.auth import render_account_box, render_sign_in, restore_session
+from ui.nav_admin import admin_pages
+from ui.nav_analytics import analytics_pages
+from ui.nav_user import user_pages
 
 st.set_page_config(page_title="AI Orchestrator", page_icon=":material/auto_awesome:", layout="wide")
 
-USER_PAGES = [
-    st.Page("pages/user/home.py", title="Home", icon=":material/home:", default=True),
-    st.Page("pages/user/extract.py", title="Extract a job", icon=":material/work:"),
-]
-ADMIN_PAGES = [
-    st.Page("pages/admin/overview.py", title="Overview", icon=":material/monitoring:"),
-]
-
-user = current_user()
+user = restore_session()
 if user is None:
     nav = st.navigation([st.Page(render_sign_in, title="Sign in", icon=":material/login:")], position="hidden")
 else:
-    pages = {"Job search": USER_PAGES}
+    pages = {"Job search": user_pages()}
     if user.is_admin:
-        pages["Admin"] = ADMIN_PAGES
+        pages["Admin"] = analytics_pages() + admin_pages()
     nav = st.navigation(pages)
     render_account_box(user)
 nav.run()

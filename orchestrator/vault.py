@@ -52,6 +52,7 @@ class Vault:
             if data_dir is None:
                 raise ConfigError("No master key configured for the credential vault.")
             keys = _load_or_create_key_file(data_dir)
+        self.master_keys = tuple(keys)
         try:
             self._fernet = MultiFernet([Fernet(k.encode() if isinstance(k, str) else k) for k in keys])
         except (ValueError, TypeError):
@@ -79,6 +80,19 @@ class Vault:
         except InvalidToken:
             raise CredentialError("A stored API key cannot be decrypted for rotation.") from None
 
+    def secrets_for(self, purpose: str) -> list[bytes]:
+        return derive_secret(self.master_keys, purpose)
+
     @staticmethod
     def generate_key() -> str:
         return Fernet.generate_key().decode()
+
+
+def derive_secret(master_keys: list[str] | tuple[str, ...], purpose: str) -> list[bytes]:
+    """Purpose-bound secrets derived from each master key (first = current), e.g. for
+    signing session tokens. Rotating the master key invalidates what was signed."""
+    import hashlib
+    import hmac
+
+    return [hmac.new(k.encode(), f"orchestrator:{purpose}".encode(), hashlib.sha256).digest()
+            for k in master_keys]

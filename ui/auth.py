@@ -1,15 +1,57 @@
-"""Sign-in form and the account box in the sidebar."""
+"""Sign-in, sign-out and session restore for the whole app.
+
+Signing in creates a server-side session and puts its signed token in a
+cookie (``orch_session``; never in the URL). A reload or a new tab reads the
+cookie from the request and resumes the session while it is valid; signing
+out revokes it on the server and clears the cookie.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from orchestrator.errors import OrchestratorError
+from orchestrator.services import sessions
 from orchestrator.services.users import UserInfo, authenticate
-from ui.context import get_orchestrator, set_user
+from ui.context import current_user, get_orchestrator, set_user
+
+COOKIE = "orch_session"
+
+
+def _cookie_script(value: str, max_age: int) -> None:
+    secure = "; Secure" if str(getattr(st.context, "url", "") or "").startswith("https") else ""
+    st.html(
+        f"<script>document.cookie = '{COOKIE}={value}; Path=/; Max-Age={max_age}; SameSite=Strict{secure}';"
+        "</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+def restore_session() -> UserInfo | None:
+    """The signed-in user: from this browser session, else from a valid session cookie.
+    Re-validated on every run, so a revoked session or a deactivated user is signed out."""
+    orch = get_orchestrator()
+    token = st.session_state.get("session_token")
+    if token is None and not st.session_state.get("signed_out"):
+        token = st.context.cookies.get(COOKIE)
+    user = sessions.resume_session(orch, token) if token else None
+    if user is None and token and st.session_state.get("session_token") is None:
+        token = None  # a stale or forged cookie: ignore it
+    if user is None:
+        if current_user() is not None:
+            set_user(None)
+        st.session_state.pop("session_token", None)
+        return None
+    st.session_state["session_token"] = token
+    set_user(user)
+    if st.session_state.pop("set_cookie", False):
+        _cookie_script(token, orch.settings.session_ttl_hours * 3600)
+    return user
 
 
 def render_sign_in() -> None:
+    if st.session_state.pop("clear_cookie", False):
+        _cookie_script("", 0)
     st.title("AI Orchestrator")
     st.caption("Tailored CVs and cover letters from any job posting.")
     with st.form("sign_in", border=True):
@@ -18,15 +60,24 @@ def render_sign_in() -> None:
                                  autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
+        orch = get_orchestrator()
         try:
-            user = authenticate(get_orchestrator(), email=email, password=password)
+            user = authenticate(orch, email=email, password=password)
         except OrchestratorError as exc:
             st.error(str(exc))
             return
+        token, _expires = sessions.create_session(orch, user_id=user.id)
+        st.session_state.update(session_token=token, set_cookie=True, signed_out=False)
         set_user(user)
         st.rerun()
     st.info("Demo accounts: free@example.com, paygo@example.com, pro@example.com and admin@example.com, "
             "password `demo`.")
+
+
+def sign_out() -> None:
+    sessions.revoke_session(get_orchestrator(), st.session_state.get("session_token"))
+    st.session_state.clear()
+    st.session_state.update(signed_out=True, clear_cookie=True)
 
 
 def render_account_box(user: UserInfo) -> None:
@@ -34,5 +85,5 @@ def render_account_box(user: UserInfo) -> None:
         st.markdown(f"**{user.name}**  \n{user.email}")
         st.caption(f"Plan: {user.plan_name}" + (" · admin" if user.is_admin else ""))
         if st.button("Sign out", key="sign_out", icon=":material/logout:"):
-            set_user(None)
+            sign_out()
             st.rerun()
