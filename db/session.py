@@ -110,3 +110,13 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def insert_ignore(session: Session, model, values: dict) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL: creating a row that
+    concurrent transactions may create too, without a race."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(model).values(**values).on_conflict_do_nothing())

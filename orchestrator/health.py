@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import case, func, select, update
 
 from db.models import ProviderHealth, UsageRecord
-from db.session import Database
+from db.session import Database, insert_ignore
 
 # Failures that say something about the provider (not about one answer or our input).
 HEALTH_ERRORS = {"rate_limited", "timeout", "unreachable", "server_error", "stream_broken", "auth"}
@@ -34,9 +34,7 @@ class BreakerPolicy:
 
 
 def _ensure(s, provider_id: int) -> None:
-    if s.get(ProviderHealth, provider_id) is None:
-        s.add(ProviderHealth(provider_id=provider_id, state="closed", consecutive_failures=0))
-        s.flush()
+    insert_ignore(s, ProviderHealth, {"provider_id": provider_id, "state": "closed", "consecutive_failures": 0})
 
 
 def blocked_providers(db: Database, policy: BreakerPolicy, now: datetime | None = None) -> set[int]:
@@ -73,9 +71,14 @@ def _claim_probe(db: Database, provider_id: int, state: str, now: datetime) -> b
 
 
 def record_success(db: Database, provider_id: int, now: datetime | None = None) -> None:
+    """Close the circuit. A no-op (one indexed read, no write) when it is already
+    closed with no failures counted, which is nearly always: no hot-row writes."""
     now = now or datetime.now(UTC)
+    with db.read() as s:
+        row = s.get(ProviderHealth, provider_id)
+        if row is None or (row.state == "closed" and row.consecutive_failures == 0):
+            return
     with db.write() as s:
-        _ensure(s, provider_id)
         s.execute(
             update(ProviderHealth)
             .where(ProviderHealth.provider_id == provider_id)

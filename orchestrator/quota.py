@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from db.base import Money, usd_str
 from db.models import CreditTransaction, Plan, QuotaCounter, Reservation, UsageRecord, User
-from db.session import Database
+from db.session import Database, insert_ignore
 from orchestrator.errors import QuotaExceeded
 
 PICO = Decimal("1e-12")
@@ -96,17 +96,9 @@ def next_month(now: datetime) -> datetime:
     return datetime.combine(nxt, time(0), tzinfo=UTC)
 
 
-def _insert_ignore(session: Session, values: dict) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    session.execute(insert(QuotaCounter).values(**values).on_conflict_do_nothing())
-
-
 def _ensure_counter(session: Session, user_id: int, period: str, start: date) -> None:
-    _insert_ignore(
-        session,
+    insert_ignore(
+        session, QuotaCounter,
         {"user_id": user_id, "period": period, "period_start": start,
          "requests": 0, "tokens": 0, "cost_usd": 0},
     )

@@ -184,3 +184,37 @@ def png_bytes() -> bytes:
     from tests.support import png
 
     return png()
+
+
+# ------------------------------------------------------------------ simulator
+
+
+@pytest.fixture(scope="session")
+def sim():
+    """The vendors' simulator (checks keys), with ``sim.local``: a keyless
+    OpenAI-compatible server standing in for Ollama or vLLM."""
+    from orchestrator.simulator import Simulator
+    from tests.sim_support import SIM_KEYS
+
+    s = Simulator(valid_keys=dict(SIM_KEYS)).start()
+    s.local = Simulator().start()
+    yield s
+    s.local.stop()
+    s.stop()
+
+
+@pytest.fixture
+def fresh_sim(sim):
+    sim.reset()
+    sim.local.reset()
+    yield sim
+    sim.reset()
+    sim.local.reset()
+
+
+@pytest.fixture
+def sim_orch(orch, fresh_sim):
+    from tests.sim_support import add_sim_providers
+
+    add_sim_providers(orch, fresh_sim)
+    return orch

@@ -13,7 +13,7 @@ from db.models import UsageRecord
 from orchestrator import AllProvidersFailed, InputRejected, JobPosting, StreamRestart
 from orchestrator.result import Result
 from tests.support import POSTING
-from tests.integration.conftest import set_chain
+from tests.sim_support import set_chain
 
 
 def ledger_rows(orch, request_id):
@@ -34,7 +34,7 @@ def test_fresh_install_routes_to_offline_engine(demo_users):
 
 
 def test_policy_change_applies_to_the_next_call(demo_users, fresh_sim):
-    from tests.integration.conftest import add_sim_providers
+    from tests.sim_support import add_sim_providers
 
     orch = demo_users
     add_sim_providers(orch, fresh_sim)
@@ -47,7 +47,7 @@ def test_policy_change_applies_to_the_next_call(demo_users, fresh_sim):
 
 
 def test_cost_is_exactly_genai_prices_figure(demo_users, fresh_sim):
-    from tests.integration.conftest import add_sim_providers
+    from tests.sim_support import add_sim_providers
 
     orch = demo_users
     add_sim_providers(orch, fresh_sim)
@@ -66,7 +66,7 @@ def test_cost_is_exactly_genai_prices_figure(demo_users, fresh_sim):
 
 
 def test_unpriced_model_is_flagged_never_zero(demo_users, fresh_sim):
-    from tests.integration.conftest import add_sim_providers
+    from tests.sim_support import add_sim_providers
 
     orch = demo_users
     add_sim_providers(orch, fresh_sim)
@@ -78,7 +78,7 @@ def test_unpriced_model_is_flagged_never_zero(demo_users, fresh_sim):
 
 
 def test_retry_then_success_records_every_attempt(demo_users, fresh_sim):
-    from tests.integration.conftest import add_sim_providers
+    from tests.sim_support import add_sim_providers
 
     orch = demo_users
     add_sim_providers(orch, fresh_sim)
@@ -92,7 +92,7 @@ def test_retry_then_success_records_every_attempt(demo_users, fresh_sim):
 
 
 def test_fallback_across_all_three_kinds(demo_users, fresh_sim):
-    from tests.integration.conftest import add_sim_providers
+    from tests.sim_support import add_sim_providers
 
     orch = demo_users
     add_sim_providers(orch, fresh_sim)
@@ -110,7 +110,7 @@ def test_fallback_across_all_three_kinds(demo_users, fresh_sim):
 
 
 def test_all_failed_carries_each_reason(demo_users, fresh_sim):
-    from tests.integration.conftest import add_sim_providers
+    from tests.sim_support import add_sim_providers
 
     orch = demo_users
     add_sim_providers(orch, fresh_sim)
@@ -125,7 +125,7 @@ def test_all_failed_carries_each_reason(demo_users, fresh_sim):
 
 
 def test_schema_invalid_output_is_repaired_then_falls_back(demo_users, fresh_sim):
-    from tests.integration.conftest import add_sim_providers
+    from tests.sim_support import add_sim_providers
 
     orch = demo_users
     add_sim_providers(orch, fresh_sim)
@@ -140,7 +140,7 @@ def test_schema_invalid_output_is_repaired_then_falls_back(demo_users, fresh_sim
 
 
 def test_stream_yields_chunks_then_result(demo_users, fresh_sim):
-    from tests.integration.conftest import add_sim_providers
+    from tests.sim_support import add_sim_providers
 
     orch = demo_users
     add_sim_providers(orch, fresh_sim)
@@ -154,7 +154,7 @@ def test_stream_yields_chunks_then_result(demo_users, fresh_sim):
 
 
 def test_cut_stream_restarts_on_the_next_provider(demo_users, fresh_sim):
-    from tests.integration.conftest import add_sim_providers
+    from tests.sim_support import add_sim_providers
 
     orch = demo_users
     add_sim_providers(orch, fresh_sim)
@@ -177,7 +177,7 @@ def test_image_needs_a_vision_capable_route(demo_users, fresh_sim, png_bytes):
     orch = demo_users
     with pytest.raises(InputRejected, match="vision-capable"):
         orch.run("extract_job", user="free@example.com", image=png_bytes)
-    from tests.integration.conftest import add_sim_providers
+    from tests.sim_support import add_sim_providers
 
     add_sim_providers(orch, fresh_sim)
     set_chain(orch, "freemium", "extract_job", "offline:offline-engine-v1,sim-openai:gpt-4o-mini")
