@@ -152,6 +152,11 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--request-id")
     sp.add_argument("--limit", type=int, default=1000)
 
+    led = group("ledger", "the usage ledger's books")
+    cmd(led, "check", c.ledger_check, "check that ledger, quota holds, counters and credit agree")
+    q = group("quota", "quota holds")
+    cmd(q, "sweep", c.quota_sweep, "release holds whose TTL has passed (processes that died mid-request)")
+
     k = group("keys", "the credential vault")
     cmd(k, "rotate", c.keys_rotate, "re-encrypt every stored key under the first master key")
     cmd(k, "generate", c.keys_generate, "print a new master key")

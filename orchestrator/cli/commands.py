@@ -329,6 +329,23 @@ def _parse_since(value: str) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
+def ledger_check(args) -> int:
+    from orchestrator.integrity import check
+
+    problems = check(_orch(args).db)
+    emit(args, {"ok": not problems, "problems": problems},
+         human=lambda d: print("The books balance." if d["ok"] else "\n".join(d["problems"])))
+    return 0 if not problems else 1
+
+
+def quota_sweep(args) -> int:
+    from orchestrator.quota import sweep_expired
+
+    n = sweep_expired(_orch(args).db)
+    emit(args, {"released": n}, human=lambda d: print(f"Released {d['released']} expired hold(s)."))
+    return 0
+
+
 # ---------------------------------------------------------------- keys, sim
 
 

@@ -160,3 +160,28 @@ def test_demo_purge(cli):
     assert code == 0 and out["removed"]["users"] == 4 + 240 and out["removed"]["ledger_rows"] > 10_000
     code, users, _ = cli("users", "list")
     assert users == []
+
+
+@pytest.mark.parametrize("kind", ["openai", "anthropic", "gemini"])
+def test_cli_registered_provider_serves_all_three_tasks(cli, fresh_sim, kind):
+    """`providers add --kind K --base-url http://127.0.0.1:PORT[/v1]` against a server speaking
+    the real wire format serves extraction, CV and cover letter."""
+    from tests.sim_support import SIM_KEYS
+
+    base = fresh_sim.openai_base_url if kind == "openai" else fresh_sim.url
+    model = {"openai": "gpt-4o-mini", "anthropic": "claude-haiku-4-5", "gemini": "gemini-2.5-flash"}[kind]
+    cli("seed", "--demo")
+    code, p, _ = cli("providers", "add", "--name", f"my-{kind}", "--kind", kind, "--base-url", base,
+                     "--api-key-stdin", stdin=SIM_KEYS[kind] + "\n")
+    assert code == 0
+    code, res, _ = cli("providers", "test", f"my-{kind}", "--model", model)
+    assert code == 0 and res["ok"] is True and res["latency_ms"] >= 0
+    for task in ("extract_job", "draft_cv", "cover_letter"):
+        code, _, _ = cli("route", "set", "--plan", "freemium", "--task", task, "--chain", f"my-{kind}:{model}")
+        assert code == 0
+    code, job, _ = cli("run", "extract_job", "--user", "free@example.com", "--text", POSTING)
+    assert code == 0 and job["provider"] == f"my-{kind}" and job["model"] == model and job["job_id"]
+    assert job["data"]["title"] == "Senior Python Engineer" and float(job["cost_usd"]) > 0
+    for task in ("draft_cv", "cover_letter"):
+        code, doc, _ = cli("run", task, "--user", "free@example.com", "--job-id", str(job["job_id"]))
+        assert code == 0 and doc["provider"] == f"my-{kind}" and "Senior Python Engineer" in doc["text"]

@@ -183,3 +183,26 @@ def test_image_needs_a_vision_capable_route(demo_users, fresh_sim, png_bytes):
     set_chain(orch, "freemium", "extract_job", "offline:offline-engine-v1,sim-openai:gpt-4o-mini")
     r = orch.run("extract_job", user="free@example.com", image=png_bytes)
     assert r.provider == "sim-openai"  # offline was skipped: it cannot read images
+
+
+def test_a_planted_key_never_reaches_ledger_logs_or_errors(demo_users, fresh_sim, caplog):
+    """The simulator answers a wrong key with OpenAI's real 401 body, which echoes the key."""
+    import logging
+    import traceback
+
+    from orchestrator.services import providers
+
+    orch = demo_users
+    key = "sk-proj-LeakCanary0123456789abcdefXYZW"
+    providers.add_provider(orch, name="leaky", kind="openai", base_url=fresh_sim.openai_base_url, api_key=key)
+    set_chain(orch, "freemium", "extract_job", "leaky:gpt-4o-mini")
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(AllProvidersFailed) as info:
+        orch.run("extract_job", user="free@example.com", text=POSTING)
+    texts = [str(info.value), repr(info.value), "".join(traceback.format_exception(info.value)), caplog.text]
+    texts += [f.message for f in info.value.failures]
+    with orch.db.read() as s:
+        texts += [str(r.error_message) for r in s.scalars(select(UsageRecord)).all()]
+    for fragment in (key, key[-8:], "LeakCanary"):
+        assert not any(fragment in t for t in texts), fragment
+    assert any("auth" == f.error_type for f in info.value.failures)
