@@ -181,7 +181,15 @@ def _try_candidate(orch, prepared: Prepared, state: _State, cand: routing.Candid
         except InputRejected as exc:
             _record_failure(orch, prepared, state, cand, hold, started, completion, "input_rejected", str(exc))
             raise
-        except ProviderError as exc:
+        except (GeneratorExit, KeyboardInterrupt):
+            # the caller stopped listening (closed the stream, rerun, Ctrl-C): record and give the hold back
+            _record_failure(orch, prepared, state, cand, hold, started, completion, "cancelled",
+                            "The request was cancelled by the caller.")
+            raise
+        except Exception as exc:  # noqa: BLE001 - an adapter bug must not strand a hold or stop fallback
+            if not isinstance(exc, ProviderError):
+                exc = ProviderError(f"Unexpected {type(exc).__name__} from the {cand.kind} adapter.",
+                                    kind="error", retryable=False)
             kind = exc.kind or "error"
             _record_failure(orch, prepared, state, cand, hold, started, completion, kind, exc.message)
             health.record_failure(db, cand.provider_id, cand.provider_name, kind, orch.breaker)

@@ -206,3 +206,43 @@ def test_a_planted_key_never_reaches_ledger_logs_or_errors(demo_users, fresh_sim
     for fragment in (key, key[-8:], "LeakCanary"):
         assert not any(fragment in t for t in texts), fragment
     assert any("auth" == f.error_type for f in info.value.failures)
+
+
+def test_closing_a_stream_midway_releases_every_hold(demo_users, fresh_sim):
+    from orchestrator.integrity import check
+    from tests.sim_support import add_sim_providers
+
+    orch = demo_users
+    add_sim_providers(orch, fresh_sim)
+    job = orch.run("extract_job", user="free@example.com", text=POSTING).job_id
+    set_chain(orch, "freemium", "draft_cv", "sim-openai:gpt-4o-mini")
+    stream = orch.stream("draft_cv", user="free@example.com", job_id=job)
+    assert isinstance(next(stream), str)
+    stream.close()  # the page was left mid-stream
+    with orch.db.read() as s:
+        from db.models import Reservation
+
+        assert s.scalars(select(Reservation).where(Reservation.status == "held")).all() == []
+        last = s.scalars(select(UsageRecord).order_by(UsageRecord.id.desc())).first()
+    assert (last.status, last.error_type) == ("error", "cancelled")
+    assert check(orch.db) == []
+
+
+def test_an_adapter_bug_is_recorded_and_falls_back(demo_users, fresh_sim, monkeypatch):
+    from orchestrator.providers import registry
+    from tests.sim_support import add_sim_providers
+
+    class Broken:
+        kind = "openai"
+
+        def complete(self, config, request):
+            raise TypeError("boom")
+
+    orch = demo_users
+    add_sim_providers(orch, fresh_sim)
+    monkeypatch.setitem(registry._instances, "openai", Broken())
+    set_chain(orch, "freemium", "extract_job", "sim-openai:gpt-4o-mini,sim-gemini:gemini-2.5-flash-lite")
+    r = orch.run("extract_job", user="free@example.com", text=POSTING)
+    assert r.provider == "sim-gemini"
+    assert [(a.provider, a.status, a.error_type) for a in r.attempts] == [
+        ("sim-openai", "error", "error"), ("sim-gemini", "success", None)]
