@@ -18,6 +18,6 @@ else:
     pages = {"Job search": user_pages()}
     if user.is_admin:
         pages["Admin"] = analytics_pages() + admin_pages()
-    nav = st.navigation(pages)
+    nav = st.navigation(pages, expanded=True)
     render_account_box(user)
 nav.run()

@@ -11,7 +11,7 @@ from typing import Any
 from db.models import AuditEntry
 
 _SECRET_MARKERS = ("key", "password", "secret", "token", "ciphertext")
-_ALLOWED = {"key_hint", "api_key_env"}
+_ALLOWED = {"key_hint", "api_key_env", "key_changed"}
 
 
 def clean(values: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -116,6 +116,14 @@ def _check(matrix: Matrix, plans: set[str], providers: set[str]) -> None:
                 raise InputRejected(f"temperature for {st.label()} must be between 0 and 2.")
 
 
+def _describe(step: RouteStep) -> str:
+    """A chain entry for the audit log, params included: 'openai:gpt-5 (temperature 0.2, max 2000)'."""
+    params = [f"temperature {step.temperature}" if step.temperature is not None else "",
+              f"max {step.max_tokens}" if step.max_tokens is not None else ""]
+    params = [p for p in params if p]
+    return step.label() + (f" ({', '.join(params)})" if params else "")
+
+
 def _write_version(s, matrix: Matrix, *, version: int, actor: str, note: str) -> RoutingPolicy:
     pol = RoutingPolicy(version=version, created_by=actor, note=note)
     for (plan, task), steps in sorted(matrix.items()):
@@ -136,8 +144,8 @@ def save(orch, matrix: Matrix, *, actor: str, note: str = "") -> PolicyVersion:
         live = live_version(s)
         base = _load(s, live).matrix if live is not None else {}
         pol = _write_version(s, {**base, **matrix}, version=(live or 0) + 1, actor=actor, note=note)
-        changed = {f"{p}/{t}": [st.label() for st in steps] for (p, t), steps in matrix.items()}
-        before = {f"{p}/{t}": [st.label() for st in base.get((p, t), [])] for (p, t) in matrix}
+        changed = {f"{p}/{t}": [_describe(st) for st in steps] for (p, t), steps in matrix.items()}
+        before = {f"{p}/{t}": [_describe(st) for st in base.get((p, t), [])] for (p, t) in matrix}
         audit.record(s, actor=actor, action="routing.save", target_type="routing_policy",
                      target_id=pol.version, before=before, after={**changed, "note": note})
         return _load(s, pol.version)
