@@ -1,26 +1,24 @@
 """Demo data: the four demo accounts with profiles, and ~90 days of history that
-makes the dashboards tell a story (growth, weekly rhythm, an outage day with
-fallbacks, varied models). Everything created here is flagged ``is_demo`` and
-``purge_demo`` removes it. Deterministic (fixed seed), idempotent.
+makes the dashboards tell a story (``db.demo_history``: growth, weekly rhythm, an
+outage day with fallbacks, a slow day, a cost spike, varied models, users at their
+limits). Everything created here is flagged ``is_demo`` and ``purge_demo`` removes it
+(and rebuilds the analytics rollups). Deterministic (fixed seed), idempotent.
 
 History rows are written straight to the ledger (they never went through the
-pipeline), so quota counters are not touched by them.
+pipeline); quota counters are filled in for today and this month only, for the
+history's users (never for the four demo accounts).
 """
 
 from __future__ import annotations
 
-import math
-import random
-import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 
+from db import demo_history
 from db.models import CreditTransaction, Plan, Provider, UsageRecord, User, UserProfile
-from db.seed import OFFLINE_MODEL, POLICY
-from orchestrator import pricing
-from orchestrator.providers.base import TokenUsage
+from orchestrator.rollups import rebuild_rollups, refresh_rollups
 
 DEMO_PASSWORD = "demo"
 DEMO_ACCOUNTS = [
@@ -90,12 +88,6 @@ PROFILES = {
     },
 }
 
-# (provider, typical latency ms, spread) for the history generator
-LATENCY = {"gemini": (900, 0.45), "openai": (1300, 0.5), "anthropic": (1700, 0.4), "offline": (15, 0.3)}
-TOKENS = {"extract_job": ((900, 2600), (350, 700)), "draft_cv": ((1800, 3500), (700, 1400)),
-          "cover_letter": ((1600, 3000), (350, 650))}
-
-
 def _accounts(orch) -> int:
     from orchestrator.services.users import hash_password
 
@@ -119,116 +111,17 @@ def _accounts(orch) -> int:
     return created
 
 
-def seed_demo(orch, *, users: int = 240, days: int = 90, today: date | None = None) -> dict[str, int]:
-    """Demo accounts, profiles, a few saved jobs and documents, and the history."""
+def seed_demo(orch, *, users: int = 240, days: int = 90, today: date | None = None,
+              now: datetime | None = None) -> dict[str, int]:
+    """Demo accounts and profiles, and (once) the history, then the analytics rollups."""
     created = {"demo_accounts": _accounts(orch)}
     with orch.db.read() as s:
         has_history = s.scalar(select(func.count()).select_from(UsageRecord).where(UsageRecord.is_demo)) > 0
-    created["demo_ledger_rows"] = 0 if has_history else _history(orch, users, days, today)
+    created["demo_ledger_rows"] = 0 if has_history else demo_history.generate(orch, users, days, today, now)
+    if created["demo_ledger_rows"]:
+        start = (today or (now or datetime.now(UTC)).date()) - timedelta(days=days - 1)
+        refresh_rollups(orch.db, now=now, since=start)
     return created
-
-
-def _catalog_cards(s) -> dict[tuple[str, str], pricing.PriceCard | None]:
-    from db.models import CatalogModel
-    from orchestrator.routing import price_card
-
-    kinds = {p.name: p.kind for p in s.scalars(select(Provider)).all()}
-    rows = {(m.kind, m.model): m for m in s.scalars(select(CatalogModel)).all()}
-    return {(prov, model): price_card(rows.get((kinds.get(prov, prov), model)))
-            for chain in POLICY.values() for prov, model in chain}
-
-
-def _history(orch, n_users: int, days: int, today: date | None) -> int:
-    rng = random.Random(42)
-    today = today or datetime.now(UTC).date()
-    start = today - timedelta(days=days - 1)
-    with orch.db.write() as s:
-        plans = {p.code: p for p in s.scalars(select(Plan)).all()}
-        cards = _catalog_cards(s)
-        kinds = {p.name: p.kind for p in s.scalars(select(Provider)).all()}
-        demo_users = []
-        for i in range(n_users):
-            plan = rng.choices(["freemium", "paygo", "pro"], weights=[60, 25, 15])[0]
-            joined = start + timedelta(days=int(days * (1 - math.sqrt(rng.random()))))
-            u = User(email=f"user{i:03d}@demo.example.com", name=f"Demo User {i:03d}", role="user",
-                     plan=plans[plan], is_demo=True,
-                     created_at=datetime.combine(joined, time(9), tzinfo=UTC))
-            s.add(u)
-            demo_users.append(u)
-        s.flush()
-        pool = [(u.id, u.plan.code, u.created_at.date(), rng.paretovariate(1.3)) for u in demo_users]
-    outage_day = today - timedelta(days=min(23, days - 1))
-    rows: list[dict] = []
-    for d in range(days):
-        day = start + timedelta(days=d)
-        growth = 0.35 + 0.65 * (d / max(days - 1, 1))
-        weekday = 1.0 if day.weekday() < 5 else 0.55
-        active = [p for p in pool if p[2] <= day]
-        n = int(len(pool) * 1.6 * growth * weekday * rng.uniform(0.85, 1.15))
-        if not active:
-            continue
-        weights = [p[3] for p in active]
-        for _ in range(n):
-            uid, plan, _joined, _w = rng.choices(active, weights=weights)[0]
-            task = rng.choices(["extract_job", "draft_cv", "cover_letter"], weights=[50, 28, 22])[0]
-            ts = datetime.combine(day, time(0), tzinfo=UTC) + timedelta(
-                seconds=int(rng.triangular(6 * 3600, 23 * 3600, 14 * 3600)))
-            rows.extend(_request_rows(rng, uid, plan, task, ts, day == outage_day, cards, kinds,
-                                      plans[plan].markup_pct if plans[plan].uses_credit else None))
-    with orch.db.write() as s:
-        for i in range(0, len(rows), 5000):
-            s.execute(insert(UsageRecord), rows[i:i + 5000])
-    return len(rows)
-
-
-def _request_rows(rng, uid, plan, task, ts, outage, cards, kinds, markup) -> list[dict]:
-    chain = [step for step in POLICY[(plan, task)] if step[0] != "offline"] or [("offline", OFFLINE_MODEL)]
-    rid = uuid.UUID(int=rng.getrandbits(128)).hex
-    base = dict(request_id=rid, user_id=uid, plan=plan, task_type=task, is_demo=True, error_message=None)
-    if plan == "freemium" and rng.random() < 0.02:
-        prov, model = chain[0]
-        return [dict(base, timestamp=ts, attempt=0, provider=prov, provider_kind=kinds.get(prov, prov), model=model,
-                     status="quota_denied", error_type="requests_per_day", tokens_input=0, tokens_output=0,
-                     tokens_cached=0, tokens_reasoning=0, tokens_cache_write=0, cost_usd=0, priced=True,
-                     charged_usd=0, latency_ms=0)]
-    if task == "extract_job" and rng.random() < 0.12:
-        prov, model = chain[0]
-        return [dict(base, timestamp=ts, attempt=1, provider=prov, provider_kind=kinds.get(prov, prov), model=model,
-                     status="cached", error_type=None, tokens_input=0, tokens_output=0, tokens_cached=0,
-                     tokens_reasoning=0, tokens_cache_write=0, cost_usd=0, priced=True, charged_usd=0,
-                     latency_ms=rng.randint(3, 12))]
-    out = []
-    attempt = 0
-    for idx, (prov, model) in enumerate(chain):
-        attempt += 1
-        mean, spread = LATENCY.get(prov, (1200, 0.5))
-        latency = int(rng.lognormvariate(math.log(mean * (1.6 if task != "extract_job" else 1)), spread))
-        fail = (outage and prov == "gemini") or rng.random() < 0.015
-        if fail and idx < len(chain) - 1:
-            kind = "server_error" if outage else rng.choice(["rate_limited", "timeout", "server_error"])
-            out.append(dict(base, timestamp=ts, attempt=attempt, provider=prov, provider_kind=kinds.get(prov, prov),
-                            model=model, status="error", error_type=kind, tokens_input=0, tokens_output=0,
-                            tokens_cached=0, tokens_reasoning=0, tokens_cache_write=0, cost_usd=0, priced=True,
-                            charged_usd=0, latency_ms=min(latency, 30000)))
-            ts += timedelta(milliseconds=latency)
-            continue
-        (in_lo, in_hi), (out_lo, out_hi) = TOKENS[task]
-        tin, tout = rng.randint(in_lo, in_hi), rng.randint(out_lo, out_hi)
-        cached = int(tin * rng.uniform(0.3, 0.7)) if rng.random() < 0.2 else 0
-        reasoning = int(tout * rng.uniform(0.2, 0.5)) if "gpt-5" in model or "2.5" in model else 0
-        usage = TokenUsage(input_tokens=tin, output_tokens=tout + reasoning, cached_tokens=cached,
-                           reasoning_tokens=reasoning)
-        card = cards.get((prov, model))
-        cost = pricing.cost(card, usage)
-        charged = Decimal(0) if markup is None or cost is None else (cost * (100 + markup) / 100).quantize(
-            Decimal("1e-12"))
-        out.append(dict(base, timestamp=ts, attempt=attempt, provider=prov, provider_kind=kinds.get(prov, prov),
-                        model=model, status="success", error_type=None, tokens_input=tin,
-                        tokens_output=usage.output_tokens, tokens_cached=cached, tokens_reasoning=reasoning,
-                        tokens_cache_write=0, cost_usd=cost, priced=cost is not None, charged_usd=charged,
-                        latency_ms=latency))
-        break
-    return out
 
 
 def purge_demo(orch) -> dict[str, int]:
@@ -239,4 +132,5 @@ def purge_demo(orch) -> dict[str, int]:
             UsageRecord.is_demo | UsageRecord.user_id.in_(demo_ids))).rowcount
         users = s.execute(delete(User).where(User.is_demo)).rowcount
         providers = s.execute(delete(Provider).where(Provider.is_demo)).rowcount
+    rebuild_rollups(orch.db)  # deleted ledger rows leave the rolled-up days stale
     return {"users": users, "ledger_rows": ledger, "providers": providers}

@@ -373,3 +373,7 @@ class AppSetting(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+# Analytics rollups (complete UTC days of the ledger, summed): defined in db/models_analytics.py.
+from db.models_analytics import RollupState, UsageDaily, UsageLatencyDaily, UsageUserDaily  # noqa: E402,F401

@@ -32,11 +32,14 @@ def restore_session() -> UserInfo | None:
     Re-validated on every run, so a revoked session or a deactivated user is signed out."""
     orch = get_orchestrator()
     token = st.session_state.get("session_token")
+    from_cookie = False
     if token is None and not st.session_state.get("signed_out"):
         token = st.context.cookies.get(COOKIE)
+        from_cookie = token is not None
     user = sessions.resume_session(orch, token) if token else None
-    if user is None and token and st.session_state.get("session_token") is None:
-        token = None  # a stale or forged cookie: ignore it
+    if user is None and from_cookie:
+        # An expired, revoked or forged cookie: stop reading it in this tab and delete it.
+        st.session_state.update(signed_out=True, clear_cookie=True)
     if user is None:
         if current_user() is not None:
             set_user(None)
@@ -52,13 +55,19 @@ def restore_session() -> UserInfo | None:
 def render_sign_in() -> None:
     if st.session_state.pop("clear_cookie", False):
         _cookie_script("", 0)
+    _, middle, _ = st.columns([1, 1.4, 1])
+    with middle:
+        _sign_in_form()
+
+
+def _sign_in_form() -> None:
     st.title("AI Orchestrator")
     st.caption("Tailored CVs and cover letters from any job posting.")
     with st.form("sign_in", border=True):
         email = st.text_input("Email", key="sign_in_email", autocomplete="username")
         password = st.text_input("Password", type="password", key="sign_in_password",
                                  autocomplete="current-password")
-        submitted = st.form_submit_button("Sign in", type="primary")
+        submitted = st.form_submit_button("Sign in", type="primary", width="stretch")
     if submitted:
         orch = get_orchestrator()
         try:

@@ -1,9 +1,20 @@
-"""The admin pages, in navigation order (owned by the admin console)."""
+"""The admin pages, in navigation order (owned by the admin console).
+
+Every page script re-checks the role itself (``require_admin``): navigation
+only decides what is listed, never what is allowed.
+"""
 
 import streamlit as st
 
 
 def admin_pages() -> list:
     return [
-        st.Page("pages/admin/overview.py", title="Overview", icon=":material/monitoring:"),
+        st.Page("pages/admin/overview.py", title="Overview", icon=":material/dashboard:"),
+        st.Page("pages/admin/providers.py", title="Providers", icon=":material/hub:"),
+        st.Page("pages/admin/models.py", title="Models & prices", icon=":material/sell:"),
+        st.Page("pages/admin/routing.py", title="Routing", icon=":material/alt_route:"),
+        st.Page("pages/admin/plans.py", title="Plans & quotas", icon=":material/tune:"),
+        st.Page("pages/admin/users.py", title="Users", icon=":material/group:"),
+        st.Page("pages/admin/usage_log.py", title="Usage log", icon=":material/receipt_long:"),
+        st.Page("pages/admin/audit_log.py", title="Audit log", icon=":material/policy:"),
     ]

@@ -1,28 +1,144 @@
-"""Extract a job posting from pasted text into structured fields."""
+"""Extract a job posting from pasted text, a screenshot or a link into structured,
+editable fields; the result is saved to "My jobs" by the pipeline."""
+
+from dataclasses import dataclass
+from decimal import Decimal
 
 import streamlit as st
 
-from orchestrator.errors import OrchestratorError
+from orchestrator.errors import NotFound
+from orchestrator.services import documents
 from ui.context import get_orchestrator, require_user
+from ui.user_common import (
+    ICONS,
+    PAGE_CV,
+    PAGE_DOCUMENTS,
+    PAGE_LETTER,
+    call,
+    flash,
+    fmt_when,
+    run_step,
+    served_by,
+    show_error,
+    show_flash,
+)
+from ui.user_forms import job_posting_form, nice
+
+
+@dataclass(frozen=True)
+class Extracted:
+    job_id: int
+    label: str
+    cost_usd: Decimal | None
+    cached: bool
+
 
 user = require_user()
-st.title("Extract a job")
-text = st.text_area("Paste the job posting", height=260, key="extract_text")
-if st.button("Extract", type="primary", key="extract_go"):
-    with st.status("Extracting the posting…", expanded=False) as status:
+orch = get_orchestrator()
+state = st.session_state
+show_flash()
+
+st.title("Extract a job posting", anchor=False)
+st.caption("Paste a posting, upload a screenshot or give a link. We pull out the title, company, salary, "
+           "skills and requirements, save it to **My jobs**, and you can correct anything before drafting.")
+
+
+def _extract(step: str, **source) -> None:
+    result = run_step(step, lambda: orch.run("extract_job", user=user.id, **source),
+                      done="Posting extracted and saved", failed="Extraction failed")
+    if result is not None:
+        state["extracted"] = Extracted(result.job_id, result.label, result.cost_usd, result.cached)
+        flash(f"Saved to My jobs: {result.data.title}", ICONS["extract"])
+        st.rerun()
+
+
+tab_text, tab_image, tab_url = st.tabs([":material/notes: Paste text", ":material/image: Screenshot",
+                                        ":material/link: Link"])
+with tab_text:
+    text = st.text_area("Job posting", height=240, key="extract_text",
+                        placeholder="Paste the whole posting here: title, company, location, requirements…")
+    if st.button("Extract", type="primary", key="extract_go", icon=ICONS["extract"]):
+        _extract("Extracting the posting…", text=text)
+with tab_image:
+    st.caption(f"A PNG, JPEG or WebP screenshot of the posting, up to {orch.settings.max_image_bytes // 1_048_576} MB."
+               " Reading images needs a vision-capable AI provider.")
+    image = st.file_uploader("Screenshot", type=["png", "jpg", "jpeg", "webp"], key="extract_image",
+                             max_upload_size=orch.settings.max_image_bytes // 1_048_576 + 2)
+    if image is not None:
         try:
-            result = get_orchestrator().run("extract_job", user=user.email, text=text)
-        except OrchestratorError as exc:
-            status.update(label="Extraction failed", state="error")
-            st.error(str(exc))
-            st.stop()
-        status.update(label="Extracted", state="complete")
-    posting = result.data
-    st.subheader(posting.title)
-    st.caption(f"Served by {result.label} · cost "
-               + ("unpriced" if result.cost_usd is None else f"${result.cost_usd:.6f}"))
-    cols = st.columns(3)
-    cols[0].metric("Company", posting.company or "—")
-    cols[1].metric("Location", posting.location or "—")
-    cols[2].metric("Remote", posting.remote_mode)
-    st.json(posting.model_dump(mode="json"))
+            st.image(image.getvalue(), width=320)
+        except Exception:  # noqa: BLE001 - a broken file gets its message when extracted
+            st.caption(":material/broken_image: No preview: this file does not look like a readable image.")
+    if st.button("Extract from screenshot", type="primary", key="extract_image_go", icon=ICONS["extract"],
+                 disabled=image is None):
+        _extract("Reading the screenshot…", image=image.getvalue())
+with tab_url:
+    st.caption("A public http(s) link to the posting. Pages that need JavaScript or a login cannot be read: "
+               "paste their text instead.")
+    url = st.text_input("Link to the posting", key="extract_url", placeholder="https://careers.example.com/jobs/123")
+    if st.button("Fetch and extract", type="primary", key="extract_url_go", icon=ICONS["extract"]):
+        if not url.strip():
+            st.error("Enter a link first.", icon=ICONS["bad_input"])
+        else:
+            _extract("Fetching the page and extracting the posting…", url=url.strip())
+
+last: Extracted | None = state.get("extracted")
+if last is None:
+    jobs = call(lambda: documents.list_jobs(orch, user=user.id, limit=3)) or []
+    if jobs:
+        st.divider()
+        st.markdown("**Recently saved**")
+        for job in jobs:
+            st.markdown(f"- {job.title}" + (f" · {job.company}" if job.company else "")
+                        + f" · {job.created_at:%d %b %Y}")
+        st.page_link(PAGE_DOCUMENTS, label="All my jobs and documents", icon=ICONS["documents"])
+    st.stop()
+
+try:
+    job = documents.get_job(orch, user=user.id, job_id=last.job_id)
+except NotFound:  # deleted in My documents meanwhile
+    state.pop("extracted", None)
+    st.rerun()
+except Exception as exc:  # noqa: BLE001 - shown in the page
+    show_error(exc)
+    st.stop()
+
+st.divider()
+head, actions = st.columns([3, 2], vertical_alignment="bottom")
+with head:
+    st.subheader(job.title + (f" · {job.company}" if job.company else ""), anchor=False)
+    st.caption(served_by(last.label, last.cost_usd, cached=last.cached) + f" · saved {fmt_when(job.created_at)}")
+with actions:
+    c1, c2 = st.columns(2)
+    if c1.button("Draft a CV", icon=ICONS["cv"], key="extract_to_cv", width="stretch"):
+        state["draft_job_id"] = job.id
+        st.switch_page(PAGE_CV)
+    if c2.button("Cover letter", icon=ICONS["letter"], key="extract_to_letter", width="stretch"):
+        state["draft_job_id"] = job.id
+        st.switch_page(PAGE_LETTER)
+
+posting = job.posting
+salary = posting.salary
+facts = [(":material/location_on:", posting.location), (":material/home_work:", nice(posting.remote_mode)),
+         (":material/schedule:", nice(posting.employment_type)), (":material/stairs:", nice(posting.seniority))]
+if salary and (salary.min or salary.max):
+    amounts = " – ".join(f"{v:,.0f}" for v in (salary.min, salary.max) if v is not None)
+    facts.append((":material/payments:", f"{amounts} {salary.currency or ''} {nice(salary.period or '')}"
+                  .replace(" —", "").strip()))
+
+
+def _badge(text: str) -> str:
+    return text.replace("[", "(").replace("]", ")")
+
+
+st.markdown("  ".join(f":gray-badge[{icon} {_badge(text)}]" for icon, text in facts
+                      if text and text != "Not stated"))
+if posting.skills:
+    st.markdown(" ".join(f":blue-badge[{_badge(skill)}]" for skill in posting.skills[:20]))
+
+st.markdown("**Check and correct the fields**, then save. Drafts use what is saved here.")
+edited = job_posting_form(posting, key=f"job{job.id}_u{job.updated_at.timestamp():.0f}")
+if edited is not None and call(lambda: documents.update_job(orch, user=user.id, job_id=job.id,
+                                                            posting=edited)) is not None:
+    flash("Job saved.")
+    st.rerun()

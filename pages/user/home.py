@@ -1,10 +1,69 @@
-"""Home: what the app does and where to start."""
+"""Home: where the user stands (profile, jobs, documents, quota) and where to go next."""
 
 import streamlit as st
 
-from ui.context import require_user
+from orchestrator.services import account, documents, profiles
+from ui.context import get_orchestrator, require_user
+from ui.user_common import (
+    ICONS,
+    PAGE_CV,
+    PAGE_DOCUMENTS,
+    PAGE_EXTRACT,
+    PAGE_LETTER,
+    PAGE_PLAN,
+    PAGE_PROFILE,
+    call,
+    fmt_usd,
+    show_flash,
+)
 
 user = require_user()
-st.title(f"Welcome, {user.name.split(' ')[0]}")
-st.write("Turn any job posting into a structured summary, then a tailored CV and cover letter.")
-st.page_link("pages/user/extract.py", label="Extract a job posting", icon=":material/work:")
+orch = get_orchestrator()
+show_flash()
+
+st.title(f"Welcome, {user.name.split(' ')[0] or user.email}", anchor=False)
+st.caption("Turn any job posting into a structured summary, then a tailored CV and cover letter.")
+
+profile = call(lambda: profiles.get_profile(orch, user=user.id))
+jobs = call(lambda: documents.list_jobs(orch, user=user.id, limit=200)) or []
+docs = call(lambda: documents.list_documents(orch, user=user.id, limit=200)) or []
+status = call(lambda: account.account_status(orch, user=user.id))
+
+steps = [
+    ("1. Your profile", PAGE_PROFILE, ICONS["profile"], profile is not None and not profile.is_empty(),
+     "Your master CV, imported from a file or typed in.", "Edit profile", "Fill in your profile"),
+    ("2. A job posting", PAGE_EXTRACT, ICONS["extract"], bool(jobs),
+     f"{len(jobs)} saved job{'s' if len(jobs) != 1 else ''}." if jobs else "Paste it, upload a screenshot or a link.",
+     "Extract another", "Extract a job"),
+    ("3. Your CV", PAGE_CV, ICONS["cv"], any(d.kind == "cv" for d in docs),
+     "Tailored to the job, streamed as it is written.", "Draft another", "Draft a CV"),
+    ("4. A cover letter", PAGE_LETTER, ICONS["letter"], any(d.kind == "cover_letter" for d in docs),
+     "In the tone and language you choose.", "Write another", "Write a letter"),
+]
+for col, (title, page, icon, done, text, again, first) in zip(st.columns(4), steps, strict=True):
+    with col.container(border=True, height="stretch"):
+        st.markdown(f"**{title}**" + (" :green[:material/check_circle:]" if done else ""))
+        st.caption(text)
+        st.page_link(page, label=again if done else first, icon=icon)
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    st.subheader("Recent documents", anchor=False)
+    if not docs:
+        st.caption("None yet. Once you have a saved job, draft a CV or a letter for it.")
+    for d in docs[:5]:
+        st.markdown(f"- **{d.title}** · {d.created_at:%d %b %Y}")
+    if docs:
+        st.page_link(PAGE_DOCUMENTS, label="All my documents", icon=ICONS["documents"])
+with right:
+    st.subheader("Your plan", anchor=False)
+    if status is not None:
+        line = status.requests_today
+        st.markdown(f"**{status.plan_name}**")
+        if line.unlimited:
+            st.caption("No daily request limit.")
+        else:
+            st.progress(line.fraction_used, text=f"{line.remaining:,} of {line.limit:,} requests left today")
+        if status.uses_credit:
+            st.caption(f"Credit balance: {fmt_usd(status.credit_available_usd)}")
+        st.page_link(PAGE_PLAN, label="Plan and usage", icon=ICONS["plan"])

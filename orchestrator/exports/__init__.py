@@ -1,0 +1,42 @@
+"""Downloads of generated documents: DOCX (python-docx), PDF (fpdf2, bundled Unicode font)
+and Markdown. Pure functions from Markdown text to bytes; no Streamlit, no database."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from orchestrator.exports.docx import to_docx
+from orchestrator.exports.markdown import parse, plain_text
+from orchestrator.exports.pdf import to_pdf
+
+FORMATS = {
+    "docx": ("Word", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "pdf": ("PDF", "application/pdf"),
+    "md": ("Markdown", "text/markdown"),
+}
+
+
+def to_markdown(markdown: str, title: str = "") -> bytes:
+    """The Markdown as a UTF-8 file with Unix line endings and one final newline.
+    ``title`` is accepted for symmetry with the other formats; the text already has its heading."""
+    text = (markdown or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    return (text + "\n").encode("utf-8")
+
+
+def export(markdown: str, *, fmt: str, title: str = "") -> bytes:
+    """One of FORMATS (docx, pdf, md) as bytes."""
+    writers = {"docx": to_docx, "pdf": to_pdf, "md": to_markdown}
+    if fmt not in writers:
+        raise ValueError(f"unknown export format {fmt!r}")
+    return writers[fmt](markdown, title)
+
+
+def file_name(title: str, fmt: str) -> str:
+    """A safe, readable file name: 'CV — Data Engineer at Acme' -> 'cv-data-engineer-at-acme.pdf'."""
+    ascii_title = unicodedata.normalize("NFKD", title or "document").encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-zA-Z0-9]+", "-", ascii_title).strip("-").lower()[:80] or "document"
+    return f"{slug}.{fmt}"
+
+
+__all__ = ["FORMATS", "export", "file_name", "parse", "plain_text", "to_docx", "to_markdown", "to_pdf"]

@@ -1,0 +1,134 @@
+"""Models and prices: the catalog, admin price overrides, new models, (de)activation."""
+
+import pandas as pd
+import streamlit as st
+
+from db.models import PROVIDER_KINDS
+from orchestrator.services import catalog
+from ui.admin_common import (ACTIVE, INACTIVE, OVERRIDE, UNPRICED, attempt, header, none_if_all, options_with_all,
+                             per_mtok, plain, tone)
+from ui.context import get_orchestrator, require_admin
+
+user = require_admin()
+orch = get_orchestrator()
+header("Models & prices", "Prices per million tokens, from genai-prices' bundled snapshot unless an admin "
+       "overrides them. A model without a price is logged as unpriced (unknown cost), never as $0.")
+
+models = catalog.list_models(orch)
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Models", len(models))
+m2.metric("Active", sum(m.is_active for m in models))
+m3.metric("Unpriced", sum(not m.priced for m in models), help="Their cost is recorded as unknown.")
+m4.metric("Admin overrides", sum(m.is_override for m in models))
+
+f1, f2, f3 = st.columns([2, 2, 3])
+kind = none_if_all(f1.selectbox("Provider kind", options_with_all(list(PROVIDER_KINDS)), key="cat_kind"))
+show_inactive = f2.toggle("Show inactive", value=True, key="cat_inactive")
+only_unpriced = f3.toggle("Only unpriced", value=False, key="cat_unpriced")
+
+SOURCE = {"genai-prices": "genai-prices", "admin": OVERRIDE, "builtin": "built in"}
+shown = [m for m in models if (kind is None or m.kind == kind) and (show_inactive or m.is_active)
+         and (not only_unpriced or not m.priced)]
+table = pd.DataFrame([{
+    "Kind": m.kind, "Providers": ", ".join(m.providers) or "—", "Model": m.model, "Tier": m.tier,
+    "Input / 1M": per_mtok(m.input_usd_per_mtok) if m.priced else UNPRICED,
+    "Output / 1M": per_mtok(m.output_usd_per_mtok) if m.priced else UNPRICED,
+    "Cached input / 1M": per_mtok(m.cached_input_usd_per_mtok),
+    "Context": f"{m.context_window:,}" if m.context_window else "—",
+    "Vision": "✔ yes" if m.supports_vision else "— no", "Active": ACTIVE if m.is_active else INACTIVE,
+    "Price source": SOURCE.get(m.price_source or "", UNPRICED) + (" · tiered" if m.has_price_tiers else ""),
+} for m in shown], columns=["Kind", "Providers", "Model", "Tier", "Input / 1M", "Output / 1M", "Cached input / 1M",
+                            "Context", "Vision", "Active", "Price source"])
+
+
+def _highlight(row: pd.Series) -> list[str]:
+    if "unpriced" in row["Price source"]:
+        return ["background-color: rgba(255, 170, 0, 0.18)"] * len(row)
+    if "override" in row["Price source"]:
+        return ["background-color: rgba(90, 140, 255, 0.10)"] * len(row)
+    return [""] * len(row)
+
+
+st.dataframe(table.style.apply(_highlight, axis=1).map(tone), hide_index=True, width="stretch",
+             height=min(38 + 35 * max(len(table), 1), 600))
+st.caption("Orange rows are unpriced · blue rows carry an admin price override · tiered: the price rises "
+           "above a prompt-size threshold (genai-prices tiers).")
+
+tab_edit, tab_add = st.tabs(["Edit a model", "Add a model"])
+with tab_edit:
+    labels = {f"{m.kind} · {m.model}": m for m in models}
+    if not labels:
+        st.info("The catalog is empty.")
+        st.stop()
+    pick = labels[st.selectbox("Model", list(labels), key="cat_pick")]
+    st.markdown(f"**{pick.display_name}** — {pick.kind}, tier *{pick.tier}*, "
+                + (":blue[admin override]" if pick.is_override else
+                   (":orange[**unpriced**]" if not pick.priced else f"priced by {pick.price_source}"))
+                + (f" (genai-prices id `{pick.genai_prices_ref}`)" if pick.genai_prices_ref else ""))
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.subheader("Price override")
+        with st.form(f"price_{pick.kind}_{pick.model}"):
+            ident = f"{pick.kind}:{pick.model}"
+            p1, p2 = st.columns(2)
+            inp = p1.text_input("Input $ / 1M", value=plain(pick.input_usd_per_mtok), key=f"price_in:{ident}")
+            out = p2.text_input("Output $ / 1M", value=plain(pick.output_usd_per_mtok), key=f"price_out:{ident}")
+            p3, p4 = st.columns(2)
+            cached = p3.text_input("Cached input $ / 1M (optional)", value=plain(pick.cached_input_usd_per_mtok),
+                                   key=f"price_cached:{ident}")
+            write = p4.text_input("Cache write $ / 1M (optional)", value=plain(pick.cache_write_usd_per_mtok),
+                                  key=f"price_write:{ident}")
+            st.caption("An override is a flat price: genai-prices' threshold tiers no longer apply.")
+            save_price = st.form_submit_button("Save price override", type="primary", icon=":material/sell:")
+        if save_price:
+            attempt(lambda: catalog.set_price(orch, kind=pick.kind, model=pick.model, input_usd=inp, output_usd=out,
+                                              cached_input_usd=cached or None, cache_write_usd=write or None,
+                                              actor=user.email),
+                    success=f"Price override saved for {pick.model}.")
+        if pick.is_override and st.button("Clear override (re-price from genai-prices)", icon=":material/undo:",
+                                          key="clear_override"):
+            for field in ("in", "out", "cached", "write"):
+                st.session_state.pop(f"price_{field}:{ident}", None)  # show the new prices, not the typed ones
+            attempt(lambda: catalog.clear_override(orch, kind=pick.kind, model=pick.model, actor=user.email),
+                    success=lambda r: f"Override cleared: {r.model} is "
+                    + ("priced from genai-prices again." if r.priced else "unpriced (genai-prices does not know it)."))
+    with right:
+        st.subheader("Details")
+        with st.form(f"details_{pick.kind}_{pick.model}"):
+            tier = st.selectbox("Tier", catalog.TIERS, index=list(catalog.TIERS).index(pick.tier)
+                                if pick.tier in catalog.TIERS else 0)
+            ctx = st.number_input("Context window (tokens)", min_value=0, value=pick.context_window or 0, step=1000,
+                                  help="0: unknown")
+            vision = st.toggle("Reads images (vision)", value=pick.supports_vision)
+            save_details = st.form_submit_button("Save details", icon=":material/save:")
+        if save_details:
+            attempt(lambda: catalog.update_model(orch, kind=pick.kind, model=pick.model, tier=tier,
+                                                 context_window=int(ctx) or None, supports_vision=vision,
+                                                 actor=user.email), success=f"Saved {pick.model}.")
+        if pick.is_active:
+            if st.button("Deactivate model", icon=":material/pause_circle:", key="model_deactivate"):
+                attempt(lambda: catalog.set_active(orch, kind=pick.kind, model=pick.model, active=False,
+                                                   actor=user.email),
+                        success=f"{pick.model} is inactive: routing skips it.")
+        elif st.button("Activate model", icon=":material/play_circle:", key="model_activate", type="primary"):
+            attempt(lambda: catalog.set_active(orch, kind=pick.kind, model=pick.model, active=True, actor=user.email),
+                    success=f"{pick.model} is active.")
+
+with tab_add:
+    with st.form("add_model", clear_on_submit=True):
+        a1, a2, a3 = st.columns([2, 3, 2])
+        new_kind = a1.selectbox("Kind", PROVIDER_KINDS, key="new_model_kind")
+        new_model = a2.text_input("Model id", placeholder="e.g. gpt-4.1-mini or llama3.1:8b", key="new_model_name")
+        new_tier = a3.selectbox("Tier", catalog.TIERS, index=list(catalog.TIERS).index("custom"), key="new_model_tier")
+        b1, b2 = st.columns(2)
+        new_ctx = b1.number_input("Context window (0: unknown)", min_value=0, value=0, step=1000, key="new_model_ctx")
+        new_vision = b2.toggle("Reads images", key="new_model_vision")
+        st.caption("Priced from genai-prices when it knows the model; otherwise it stays unpriced until you "
+                   "set a price.")
+        add = st.form_submit_button("Add model", type="primary", icon=":material/add:")
+    if add:
+        attempt(lambda: catalog.add_model(orch, kind=new_kind, model=new_model, tier=new_tier,
+                                          context_window=int(new_ctx) or None, supports_vision=new_vision,
+                                          actor=user.email),
+                success=lambda r: f"Added {r.model} ({r.kind}): "
+                + ("priced from genai-prices." if r.priced else "unpriced — set its price under 'Edit a model'."))

@@ -1,0 +1,99 @@
+"""Usage log: every request with all its attempts (fallbacks together), filtered and paged."""
+
+from datetime import UTC, datetime, time, timedelta
+
+import streamlit as st
+
+from orchestrator.services import logs
+from ui.admin_common import MARK, STATUS, header, table, none_if_all, options_with_all, usd, when
+from ui.context import get_orchestrator, require_admin
+
+require_admin()
+orch = get_orchestrator()
+header("Usage log", "One row per request; its attempts (retries and fallbacks) are grouped under it. "
+       "Costs are exact; failed attempts cost what the provider billed and are never charged to the user.")
+
+opts = logs.usage_filter_options(orch)
+today = datetime.now(UTC).date()
+with st.container(border=True):
+    f1, f2, f3, f4 = st.columns([2, 2, 1, 1])
+    span = f1.date_input("Dates (UTC)", value=(today - timedelta(days=6), today), max_value=today,
+                         key="log_dates")
+    email = f2.text_input("User email contains", key="log_user")
+    plan = none_if_all(f3.selectbox("Plan", options_with_all(opts.plans), key="log_plan"))
+    task = none_if_all(f4.selectbox("Task", options_with_all(opts.tasks), key="log_task"))
+    g1, g2, g3, g4 = st.columns([1, 2, 1, 2])
+    provider = none_if_all(g1.selectbox("Provider", options_with_all(opts.providers), key="log_provider"))
+    model = none_if_all(g2.selectbox("Model", options_with_all(opts.models), key="log_model"))
+    status = none_if_all(g3.selectbox("Status", options_with_all(opts.statuses), key="log_status",
+                                      format_func=lambda s: STATUS.get(s, s)))
+    request_id = g4.text_input("Request id starts with", key="log_request")
+
+start, end = (span[0], span[-1]) if isinstance(span, (tuple, list)) and span else (today, today)
+filters = logs.UsageFilter(
+    since=datetime.combine(start, time(0), tzinfo=UTC), until=datetime.combine(end + timedelta(days=1), time(0),
+                                                                               tzinfo=UTC),
+    user_email=email or None, provider=provider, model=model, plan=plan, task=task, status=status,
+    request_id=request_id or None)
+
+summary = logs.usage_summary(orch, filters=filters)
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Requests", f"{summary.requests:,}")
+m2.metric("Attempts", f"{summary.attempts:,}", f"{summary.errors:,} failed" if summary.errors else None,
+          delta_color="inverse", delta_arrow="off")
+m3.metric("Tokens", f"{summary.tokens:,}")
+m4.metric("Cost", usd(summary.cost_usd, 4))
+
+page_size = st.session_state.get("log_page_size", 25)
+pages = max(1, -(-summary.requests // page_size))
+page = min(st.session_state.get("log_page", 1), pages)
+result = logs.usage_requests(orch, filters=filters, page=page, page_size=page_size)
+
+
+def _chain(g: logs.RequestGroup) -> str:
+    return " → ".join(f"{a.provider}:{a.model} {MARK.get(a.status, a.status)}" for a in g.attempts)
+
+
+rows = [{
+    "Time": g.started_at.astimezone(UTC).strftime("%b %d %H:%M"), "Request": g.request_id[:12],
+    "User": g.user_email or "(deleted)",
+    "Plan": g.plan, "Task": g.task,
+    "Outcome": STATUS.get(g.outcome, g.outcome) + (" ↪ fallback" if g.fell_back else ""),
+    "Cost": "—" if g.outcome in ("cached", "quota_denied") and not g.cost_usd else usd(g.cost_usd, 6),
+    "Tokens": g.tokens, "Latency (ms)": g.latency_ms, "Attempts": _chain(g),
+} for g in result.requests]
+if not rows:
+    st.info("No requests match these filters.")
+    st.stop()
+small = st.column_config.TextColumn(width="small")
+event = st.dataframe(table(rows), hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+                     key="log_table", height=36 + 35 * len(rows),
+                     column_config={"Time": st.column_config.TextColumn("Time (UTC)", width=100),
+                                    "Request": st.column_config.TextColumn(width=105), "Plan": small,
+                                    "Task": st.column_config.TextColumn(width=95),
+                                    "Tokens": st.column_config.NumberColumn(width=65),
+                                    "Latency (ms)": st.column_config.NumberColumn("Latency ms", width=80),
+                                    "Attempts": st.column_config.TextColumn(width="large")})
+p1, p2 = st.columns([4, 1], vertical_alignment="center")
+with p1:
+    if result.pages > 1:
+        st.pagination(result.pages, key="log_page", max_visible_pages=9)
+p2.selectbox("Per page", [25, 50, 100], key="log_page_size", label_visibility="collapsed",
+             format_func=lambda n: f"{n} per page")
+
+selected = event.selection.rows if event is not None else []
+group = result.requests[selected[0]] if selected and selected[0] < len(result.requests) else None
+if group is None:
+    st.caption("Select a row to see all attempts of that request.")
+else:
+    st.subheader(f"Request {group.request_id}")
+    st.caption(f"{group.user_email or '(deleted user)'} · {group.plan} · {group.task} · started "
+               f"{when(group.started_at)} UTC · total {usd(group.cost_usd, 6)}, charged {usd(group.charged_usd, 6)}")
+    st.dataframe(table([{
+        "#": a.attempt, "Time": a.timestamp.astimezone(UTC).strftime("%H:%M:%S"), "Provider": a.provider,
+        "Model": a.model, "Status": STATUS.get(a.status, a.status), "Error": a.error_type or "",
+        "Message": a.error_message or "", "In": a.tokens_input, "Out": a.tokens_output, "Cached": a.tokens_cached,
+        "Reasoning": a.tokens_reasoning,
+        "Cost": usd(a.cost_usd, 6) if a.status in ("success", "error") else "—",
+        "Charged": usd(a.charged_usd, 6), "Latency (ms)": a.latency_ms,
+    } for a in group.attempts]), hide_index=True, width="stretch")

@@ -1,0 +1,148 @@
+"""Routing page: edit a cell, validate (warnings for unpriced models and inactive
+providers), save as a new version (who, when, note), revert, and the dry run."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import text
+
+from orchestrator.services import catalog, dryrun, logs, policy, providers
+from tests.app.admin_helpers import no_errors, page_as, plant_traffic
+from ui.admin_common import usd
+
+CELL = "freemium/extract_job"
+
+
+def _edit(at, edits: dict):
+    """Apply data_editor edits (as the browser would send them) to the open cell, then rerun."""
+    editor = at.data_editor[0]
+    at.session_state[editor.key] = {"edited_rows": {}, "added_rows": [], "deleted_rows": [], **edits}
+    return at.run()
+
+
+def _use_gpt5_nano_first(at):
+    return _edit(at, {"edited_rows": {0: {"provider": "openai", "model": "gpt-5-nano"}}, "deleted_rows": [1]})
+
+
+def test_matrix_shows_every_cell(app_env):
+    at = page_as(app_env, "routing")
+    no_errors(at)
+    text_ = "\n".join(m.value for m in at.markdown)
+    for plan in ("freemium", "paygo", "pro"):
+        assert f"**{plan}**" in text_
+    assert "1. **anthropic** · claude-opus-4-1 · _max 2,500_" in text_
+    assert at.data_editor[0].value["provider"].tolist() == ["gemini", "openai", "anthropic", "offline"]
+    assert [m.value for m in at.metric][0] == "v1"
+
+
+def test_edit_validate_and_save_a_new_version(app_env):
+    at = page_as(app_env, "routing")
+    at = _use_gpt5_nano_first(at)
+    no_errors(at)
+    assert [m.value for m in at.metric][2] == "1"
+    assert any(m.value.startswith(":material/edit: _edited_") and "1. **openai** · gpt-5-nano" in m.value
+               for m in at.markdown)
+    at.button(key="validate").click().run()
+    assert any(s.value.startswith("Valid") for s in at.success)
+    at.text_input(key="route_note").input("cheaper extraction")
+    at.button(key="FormSubmitter:save_policy-Save as new version").click().run()
+    no_errors(at)
+    assert any("Saved version v2" in s.value for s in at.success)
+    live = policy.current(app_env)
+    assert (live.version, live.created_by, live.note) == (2, "admin@example.com", "cheaper extraction")
+    assert [s.label() for s in live.matrix[("freemium", "extract_job")]] == [
+        "openai:gpt-5-nano", "anthropic:claude-haiku-4-5", "offline:offline-engine-v1"]
+    assert live.matrix[("pro", "draft_cv")] == policy.get_version(app_env, 1).matrix[("pro", "draft_cv")]
+    assert [m.value for m in at.metric][0] == "v2" and [m.value for m in at.metric][2] == "0"
+    history = at.dataframe[-1].value
+    assert history.iloc[0]["Version"] == "v2 (live)" and history.iloc[0]["By"] == "admin@example.com"
+    entry = logs.audit_entries(app_env, action="routing.save").rows[0]
+    assert entry.actor == "admin@example.com" and set(entry.after) == {CELL, "note"}
+    assert entry.before[CELL][0] == "gemini:gemini-2.5-flash-lite (max 2000)"  # params are audited too
+    assert entry.after[CELL][0].startswith("openai:gpt-5-nano")
+
+
+def test_nothing_to_save(app_env):
+    at = page_as(app_env, "routing")
+    at.button(key="FormSubmitter:save_policy-Save as new version").click().run()
+    assert any(i.value.startswith("Nothing to save") for i in at.info)
+    assert policy.current(app_env).version == 1
+
+
+def test_unpriced_model_warns_and_needs_confirmation(app_env):
+    catalog.add_model(app_env, kind="openai_compatible", model="llama3.1:8b", actor="t")
+    providers.add_provider(app_env, name="local", kind="openai_compatible", base_url="http://127.0.0.1:9/v1")
+    providers.update_provider(app_env, "anthropic", is_active=False)
+    at = page_as(app_env, "routing")
+    at = _edit(at, {"edited_rows": {0: {"provider": "local", "model": "llama3.1:8b"}}})
+    at.button(key="validate").click().run()
+    warning = "\n".join(w.value for w in at.warning)
+    assert f"{CELL} local:llama3.1:8b: model is unpriced" in warning
+    assert f"{CELL} anthropic:claude-haiku-4-5: provider is inactive" in warning
+    at.button(key="FormSubmitter:save_policy-Save as new version").click().run()
+    assert policy.current(app_env).version == 1
+    assert any(w.value.startswith("Not saved: the draft has warnings") for w in at.warning)
+    at.checkbox(key="route_force").check()
+    at.button(key="FormSubmitter:save_policy-Save as new version").click().run()
+    no_errors(at)
+    assert policy.current(app_env).matrix[("freemium", "extract_job")][0].label() == "local:llama3.1:8b"
+
+
+def test_params_are_saved(app_env):
+    at = page_as(app_env, "routing")
+    at = _edit(at, {"edited_rows": {0: {"temperature": 0.3, "max_tokens": 900}}})
+    at.checkbox(key="route_force").check()
+    at.button(key="FormSubmitter:save_policy-Save as new version").click().run()
+    no_errors(at)
+    first = policy.current(app_env).matrix[("freemium", "extract_job")][0]
+    assert (first.temperature, first.max_tokens) == (0.3, 900)
+
+
+def test_revert_creates_a_new_version(app_env):
+    at = page_as(app_env, "routing")
+    at = _use_gpt5_nano_first(at)
+    at.button(key="FormSubmitter:save_policy-Save as new version").click().run()
+    assert policy.current(app_env).version == 2
+    at.selectbox(key="history_version").select(1).run()
+    at.button(key="revert").click().run()
+    no_errors(at)
+    assert any("Reverted to v1: saved as v3" in s.value for s in at.success)
+    live = policy.current(app_env)
+    assert live.version == 3 and live.note == "revert to v1" and live.created_by == "admin@example.com"
+    assert live.matrix == policy.get_version(app_env, 1).matrix
+    assert at.data_editor[0].value["provider"].tolist() == ["gemini", "openai", "anthropic", "offline"]
+
+
+def test_dry_run_totals_match_sql(app_env):
+    now = datetime.now(UTC)
+    plant_traffic(app_env, now)
+    at = page_as(app_env, "routing")
+    at = _use_gpt5_nano_first(at)
+    at.button(key="dry_run").click().run()
+    no_errors(at)
+    metrics = {m.label: m.value for m in at.metric}
+    naive = (now - timedelta(days=30)).replace(tzinfo=None)
+    with app_env.db.engine.connect() as c:
+        pico = c.execute(text("SELECT SUM(cost_usd) FROM usage_log WHERE status IN ('success','error') "
+                              "AND timestamp >= :s"), {"s": naive}).scalar()
+    from decimal import Decimal
+
+    actual = Decimal(int(pico)) * Decimal("1e-12")
+    assert metrics["Actual cost"] == usd(actual, 2)
+    expected = dryrun.dry_run(app_env, draft={**policy.current(app_env).matrix,
+                                              ("freemium", "extract_job"): policy.current(app_env).matrix[
+                                                  ("freemium", "extract_job")][1:]})
+    assert metrics["Under the draft"] == usd(expected.draft_total_usd, 2)
+    table = next(d.value for d in at.dataframe if "Draft model" in d.value.columns).set_index(["Plan", "Task"])
+    assert table.loc[("freemium", "extract_job"), "Draft model"] == "openai:gpt-5-nano"
+    assert table.loc[("freemium", "extract_job"), "Requests"] == 4
+    assert any("first usable model" in c.value for c in at.caption)
+
+
+def test_discard_draft(app_env):
+    at = page_as(app_env, "routing")
+    at = _use_gpt5_nano_first(at)
+    assert [m.value for m in at.metric][2] == "1"
+    at.button(key="discard_draft").click().run()
+    assert [m.value for m in at.metric][2] == "0"

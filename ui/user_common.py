@@ -1,0 +1,162 @@
+"""Small pieces every job-seeker page shares: money and date formats, error
+display, long steps in ``st.status``, toasts that survive a rerun, downloads."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TypeVar
+
+import streamlit as st
+
+from orchestrator.errors import (
+    AllProvidersFailed,
+    InputRejected,
+    NoRouteAvailable,
+    NotFound,
+    OrchestratorError,
+    ProviderError,
+    QuotaExceeded,
+)
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+PAGE_HOME = "pages/user/home.py"
+PAGE_PROFILE = "pages/user/profile.py"
+PAGE_EXTRACT = "pages/user/extract.py"
+PAGE_CV = "pages/user/cv.py"
+PAGE_LETTER = "pages/user/cover_letter.py"
+PAGE_DOCUMENTS = "pages/user/documents.py"
+PAGE_PLAN = "pages/user/plan.py"
+
+ICONS = {
+    "home": ":material/home:", "profile": ":material/badge:", "extract": ":material/travel_explore:",
+    "cv": ":material/description:", "letter": ":material/mail:", "documents": ":material/folder_open:",
+    "plan": ":material/data_usage:", "save": ":material/save:", "delete": ":material/delete:",
+    "download": ":material/download:", "regenerate": ":material/refresh:", "open": ":material/open_in_new:",
+    "quota": ":material/hourglass_top:", "offline": ":material/cloud_off:", "error": ":material/error:",
+    "bad_input": ":material/report:",
+}
+
+
+# ------------------------------------------------------------------ formatting
+
+
+def fmt_usd(value: Decimal | None, *, unpriced: str = "unpriced") -> str:
+    """'$1.25', '$0.000443' (three significant digits below a dollar), '$0.00', or 'unpriced'."""
+    if value is None:
+        return unpriced
+    if value == 0:
+        return "$0.00"
+    if abs(value) >= 1:
+        return f"${value:,.2f}"
+    decimals = max(2, -value.adjusted() + 2)
+    text = f"{value:.{decimals}f}".rstrip("0")
+    if len(text.split(".")[1]) < 2:
+        text = f"{value:.2f}"
+    return f"${text}"
+
+
+def fmt_when(value: datetime) -> str:
+    """'12 Mar 2026, 14:05 UTC'."""
+    return f"{value.astimezone(UTC):%d %b %Y, %H:%M} UTC"
+
+
+def served_by(label: str, cost: Decimal | None, *, cached: bool = False) -> str:
+    text = f"Served by {label} · cost {fmt_usd(cost)}"
+    return text + " · from cache" if cached else text
+
+
+# ----------------------------------------------------------------------- errors
+
+
+def show_error(exc: BaseException) -> None:
+    """A failure as a message in the page, never Streamlit's exception box.
+    OrchestratorError messages are written for users and shown as they are."""
+    if isinstance(exc, QuotaExceeded):
+        st.warning(str(exc), icon=ICONS["quota"])
+        st.page_link(PAGE_PLAN, label="See your plan and usage", icon=ICONS["plan"])
+    elif isinstance(exc, (AllProvidersFailed, NoRouteAvailable, ProviderError)):
+        st.error(str(exc), icon=ICONS["offline"])
+    elif isinstance(exc, (InputRejected, NotFound)):
+        st.error(str(exc), icon=ICONS["bad_input"])
+        if "profile is empty" in str(exc).lower():
+            st.page_link(PAGE_PROFILE, label="Fill in your profile", icon=ICONS["profile"])
+    elif isinstance(exc, OrchestratorError):
+        st.error(str(exc), icon=ICONS["error"])
+    else:
+        log.exception("unexpected error in a user page", exc_info=exc)
+        st.error("Something went wrong on our side. Please try again; if it keeps happening, tell your "
+                 "administrator.", icon=ICONS["error"])
+
+
+def call(fn: Callable[[], T]) -> T | None:
+    """Run a quick service call; on failure show the message and return None."""
+    try:
+        return fn()
+    except Exception as exc:  # noqa: BLE001 - shown in the page, see show_error
+        show_error(exc)
+        return None
+
+
+def run_step(label: str, fn: Callable[[], T], *, done: str, failed: str) -> T | None:
+    """A long step inside ``st.status`` named after it; the error, if any, is shown
+    below the status (a collapsed status would hide it)."""
+    error: BaseException | None = None
+    with st.status(label, expanded=False) as status:
+        try:
+            value = fn()
+        except Exception as exc:  # noqa: BLE001 - shown in the page
+            error = exc
+            status.update(label=failed, state="error")
+        else:
+            status.update(label=done, state="complete")
+    if error is not None:
+        show_error(error)
+        return None
+    return value
+
+
+# ----------------------------------------------------------------------- toasts
+
+
+def flash(message: str, icon: str = ":material/check_circle:") -> None:
+    """A toast shown on the next run (use before ``st.rerun`` or ``st.switch_page``)."""
+    st.session_state.setdefault("_flash", []).append((message, icon))
+
+
+def show_flash() -> None:
+    for message, icon in st.session_state.pop("_flash", []):
+        st.toast(message, icon=icon)
+
+
+# -------------------------------------------------------------------- downloads
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def export_bytes(text: str, fmt: str, title: str) -> bytes:
+    """Exports are pure functions of (text, format, title): cached, so a rerun of the
+    page does not rebuild three files."""
+    from orchestrator import exports
+
+    return exports.export(text, fmt=fmt, title=title)
+
+
+def download_buttons(text: str, *, title: str, key: str) -> None:
+    """DOCX, PDF and Markdown downloads of ``text`` side by side."""
+    from orchestrator import exports
+
+    cols = st.columns(3)
+    for col, fmt in zip(cols, ("docx", "pdf", "md"), strict=True):
+        name, mime = exports.FORMATS[fmt]
+        try:
+            data = export_bytes(text, fmt, title)
+        except Exception as exc:  # noqa: BLE001 - one broken format must not break the page
+            log.exception("export to %s failed", fmt, exc_info=exc)
+            col.button(f"{name} unavailable", disabled=True, key=f"{key}_{fmt}_broken", width="stretch")
+            continue
+        col.download_button(f"Download {name}", data=data, file_name=exports.file_name(title, fmt), mime=mime,
+                            key=f"{key}_{fmt}", icon=ICONS["download"], on_click="ignore", width="stretch")

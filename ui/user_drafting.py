@@ -1,0 +1,220 @@
+"""The CV and cover-letter pages: pick a saved job, set options, watch the text stream
+in, then edit, save, regenerate and download it. Both pages are this one function."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import streamlit as st
+
+from orchestrator import Result, StreamRestart
+from orchestrator.errors import NotFound
+from orchestrator.schemas import DraftOptions
+from orchestrator.services import documents
+from ui.context import get_orchestrator, require_user
+from ui.user_common import (
+    ICONS,
+    PAGE_EXTRACT,
+    PAGE_PROFILE,
+    call,
+    download_buttons,
+    fmt_when,
+    served_by,
+    show_error,
+    show_flash,
+)
+
+LENGTHS = {"short": "Short", "standard": "Standard", "detailed": "Detailed"}
+TONES = {"formal": "Formal", "friendly": "Friendly", "confident": "Confident", "enthusiastic": "Enthusiastic"}
+LANGUAGES = ["English", "German", "French", "Spanish", "Italian", "Portuguese", "Dutch", "Polish"]
+
+
+@dataclass(frozen=True)
+class Kind:
+    task: str
+    title: str
+    noun: str
+    intro: str
+    button: str
+    icon: str
+
+
+KINDS = {
+    "draft_cv": Kind("draft_cv", "Draft a CV", "CV",
+                     "A CV tailored to one job, written from your profile: the skills and achievements the "
+                     "posting asks for come first.", "Draft my CV", ICONS["cv"]),
+    "cover_letter": Kind("cover_letter", "Write a cover letter", "cover letter",
+                         "A letter for one job, written from your profile and the posting, in the tone you pick.",
+                         "Write my letter", ICONS["letter"]),
+}
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the page remembers of the last generation (the text itself is in the database)."""
+
+    document_id: int
+    job_id: int
+    label: str
+    cost_usd: Decimal | None
+    cached: bool = False
+    restarts: int = 0
+
+
+def model_label(provider: str | None, model: str | None) -> str:
+    from orchestrator.offline import ENGINE_LABEL
+
+    if provider == "offline" or (model or "").startswith("offline-engine"):
+        return ENGINE_LABEL
+    return " · ".join(x for x in (provider, model) if x) or "unknown model"
+
+
+def _options(kind: Kind) -> dict:
+    """The option widgets; returns DraftOptions as keyword arguments."""
+    c1, c2, c3 = st.columns([2, 1, 1])
+    length = c1.segmented_control("Length", list(LENGTHS), format_func=LENGTHS.get, default="standard",
+                                  required=True, key=f"{kind.task}_length", width="stretch") or "standard"
+    tone = c2.selectbox("Tone", list(TONES), format_func=TONES.get, key=f"{kind.task}_tone")
+    language = c3.selectbox("Language", LANGUAGES, key=f"{kind.task}_language", accept_new_options=True,
+                            help="Pick one or type another.")
+    emphasis = st.text_input("Emphasis (optional)", key=f"{kind.task}_emphasis", max_chars=500,
+                             placeholder="e.g. leadership of small teams, my move from analytics to engineering")
+    return DraftOptions(length=length, tone=tone, language=language or "English",
+                        emphasis=emphasis.strip() or None).model_dump()
+
+
+def _request(task: str, regenerate: bool) -> None:
+    st.session_state[f"{task}_pending"] = {"regenerate": regenerate}
+
+
+def _stream(orch, user, kind: Kind, job_id: int, options: dict, regenerate: bool) -> Draft | None:
+    """Stream the text into an ``st.status``; a StreamRestart (a broken stream taken over by
+    the next provider) clears what was shown and goes on. Returns the saved draft."""
+    events = orch.stream(kind.task, user=user.id, job_id=job_id, regenerate=regenerate, **options)
+    box: dict = {"result": None, "restart": None}
+
+    def chunks():
+        for event in events:
+            if isinstance(event, Result):
+                box["result"] = event
+            elif isinstance(event, StreamRestart):
+                box["restart"] = event
+                return
+            elif event:
+                yield event
+
+    verb = "Rewriting" if regenerate else "Writing"
+    restarts, error = 0, None
+    with st.status(f"{verb} your {kind.noun}…", expanded=True) as status:
+        area = st.empty()
+        try:
+            while True:
+                box["restart"] = None
+                with area.container():
+                    st.write_stream(chunks())
+                if box["restart"] is None:
+                    break
+                restarts += 1
+                area.empty()
+                nxt = box["restart"].next_provider
+                status.update(label=f"{verb} your {kind.noun}… the stream broke ({box['restart'].reason}); "
+                                    + (f"continuing with {nxt}" if nxt else "trying again"))
+        except Exception as exc:  # noqa: BLE001 - shown in the page below
+            error = exc
+            status.update(label=f"Could not write your {kind.noun}", state="error", expanded=False)
+        else:
+            status.update(label=f"Your {kind.noun} is ready", state="complete", expanded=False)
+    if error is not None or box["result"] is None:
+        show_error(error or RuntimeError("the stream ended without a result"))
+        return None
+    r: Result = box["result"]
+    return Draft(r.document_id, job_id, r.label, r.cost_usd, r.cached, restarts)
+
+
+def _editor(orch, user, kind: Kind, doc: documents.DocumentInfo, draft: Draft | None) -> None:
+    label = draft.label if draft else model_label(doc.provider, doc.model)
+    cost = draft.cost_usd if draft else doc.cost_usd
+    st.subheader(f"Your {kind.noun}", anchor=False)
+    note = served_by(label, cost, cached=bool(draft and draft.cached)) + f" · written {fmt_when(doc.created_at)}"
+    st.caption(note + (" · edited" if doc.edited else ""))
+    if draft and draft.restarts:
+        st.caption(":material/sync_problem: A provider's stream broke while writing; another one took over "
+                   "and the text below is its complete answer.")
+    tab_edit, tab_preview = st.tabs([":material/edit: Edit", ":material/visibility: Preview"])
+    with tab_edit:
+        text = st.text_area("Edit the text (Markdown)", doc.content, height=460, key=f"{kind.task}_text_{doc.id}",
+                            label_visibility="collapsed")
+    with tab_preview, st.container(border=True):
+        st.markdown(text)
+    with st.container(horizontal=True, gap="small"):
+        save = st.button("Save changes", type="primary", icon=ICONS["save"], key=f"{kind.task}_save")
+        st.button("Regenerate", icon=ICONS["regenerate"], key=f"{kind.task}_regenerate", on_click=_request,
+                  args=(kind.task, True), help="Write a new version with the options above.")
+    if save and call(lambda: documents.update_document(orch, user=user.id, document_id=doc.id, content=text)):
+        st.toast(f"Your {kind.noun} is saved.", icon=":material/check_circle:")
+    st.markdown("**Download**")
+    download_buttons(text, title=doc.title, key=f"{kind.task}_dl_{doc.id}")
+
+
+def render(task: str) -> None:
+    kind = KINDS[task]
+    user = require_user()
+    orch = get_orchestrator()
+    state = st.session_state
+    show_flash()
+    st.title(kind.title, anchor=False)
+    st.caption(kind.intro)
+    jobs = call(lambda: documents.list_jobs(orch, user=user.id))
+    if jobs is None:
+        return
+    if not jobs:
+        st.info("No saved jobs yet — extract one first.", icon=":material/info:")
+        st.page_link(PAGE_EXTRACT, label="Extract a job posting", icon=ICONS["extract"])
+        return
+    by_id = {j.id: j for j in jobs}
+    ids = list(by_id)
+    chosen = state.get("draft_job_id") if state.get("draft_job_id") in by_id else ids[0]
+    job_id = st.selectbox("Job", ids, index=ids.index(chosen), format_func=lambda i: by_id[i].label,
+                          key=f"{task}_job_{chosen}")
+    state["draft_job_id"] = job_id
+    options = _options(kind)
+    with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
+        st.button(kind.button, type="primary", icon=kind.icon, key=f"{task}_go",
+                  on_click=_request, args=(task, False))
+        st.page_link(PAGE_PROFILE, label="Written from your profile — edit it", icon=ICONS["profile"])
+
+    pending = state.pop(f"{task}_pending", None)
+    if pending is not None:
+        made = _stream(orch, user, kind, job_id, options, pending["regenerate"])
+        if made is not None:
+            state[f"{task}_draft"] = made
+            st.toast(f"Your {kind.noun} is saved to My documents.", icon=":material/check_circle:")
+    draft: Draft | None = state.get(f"{task}_draft")
+    if draft is not None and draft.job_id != job_id:
+        draft = None
+    doc = None
+    if draft is not None:
+        try:
+            doc = documents.get_document(orch, user=user.id, document_id=draft.document_id)
+        except NotFound:  # deleted in My documents meanwhile: show the latest one instead
+            state.pop(f"{task}_draft", None)
+            draft = None
+        except Exception as exc:  # noqa: BLE001 - shown in the page
+            show_error(exc)
+            return
+    if doc is None:
+        latest = call(lambda: documents.list_documents(orch, user=user.id, kind=kind_code(task), job_id=job_id,
+                                                       limit=1)) or []
+        doc = latest[0] if latest else None
+    if doc is None:
+        return
+    st.divider()
+    _editor(orch, user, kind, doc, draft)
+
+
+def kind_code(task: str) -> str:
+    return "cv" if task == "draft_cv" else "cover_letter"
+
+
+__all__ = ["KINDS", "Draft", "model_label", "render"]
