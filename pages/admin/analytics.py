@@ -91,7 +91,7 @@ def filters() -> AnalyticsFilter:
 
 def kpi_tiles(report: analytics.KpiReport) -> None:
     cur, prev = report.current, report.previous
-    c = st.columns(7)
+    c = st.columns(4) + st.columns(4)  # two rows: full values, never truncated
     c[0].metric("AI cost", money(cur.cost_usd), change(cur.cost_usd, prev.cost_usd), delta_color="inverse",
                 border=True, help="Every attempt's cost, failed attempts included.")
     c[1].metric("Requests", count(cur.requests), change(cur.requests, prev.requests), border=True,
@@ -106,6 +106,10 @@ def kpi_tiles(report: analytics.KpiReport) -> None:
                 border=True)
     c[6].metric("p95 latency", secs(cur.p95_ms), delta_secs(cur.p95_ms, prev.p95_ms), delta_color="inverse",
                 border=True, help=f"From latency histograms: within {PERCENTILE_ERROR:.1%} of the exact value.")
+    per_cur = cur.cost_usd / cur.requests if cur.requests and cur.cost_usd is not None else None
+    per_prev = prev.cost_usd / prev.requests if prev.requests and prev.cost_usd is not None else None
+    c[7].metric("Cost per request", money(per_cur, 4), change(per_cur, per_prev) if per_cur is not None else None,
+                delta_color="inverse", border=True, help="AI cost divided by requests, failed attempts included.")
     notes = [f"{_span(report.filt)} (UTC), compared with {_span(report.filt.previous())}."]
     if cur.unpriced:
         notes.append(f"{cur.unpriced:,} calls to unpriced models are not in the cost.")
@@ -124,7 +128,7 @@ def spend_tab(filt: AnalyticsFilter) -> None:
         fc = finance.forecast(orch, filt=filt)
         m = st.columns(3)
         m[0].metric("Month to date", money(fc.month_to_date_usd))
-        m[1].metric("Trailing 7-day average", money(fc.trailing_avg_usd) + " / day")
+        m[1].metric("Per day (7-day avg.)", money(fc.trailing_avg_usd))
         m[2].metric("Month-end forecast", money(fc.forecast_usd))
         st.plotly_chart(charts.forecast(fc), key="chart_forecast")
     with right:
