@@ -23,7 +23,7 @@ DEFAULTS: dict[str, Any] = {
     # admin alerts (orchestrator/services/alerts.py): provider error rate and p95 latency over the
     # last window_hours (providers with at least min_calls calls), today's cost against the trailing
     # 7-day average, users at quota_pct of a limit
-    "alert_thresholds": {"error_rate_pct": 10.0, "p95_latency_s": 5.0, "daily_cost_multiple": 2.0,
+    "alert_thresholds": {"error_rate_pct": 10.0, "p95_latency_s": 5.0, "spend_spike_multiple": 2.0,
                          "quota_pct": 80.0, "window_hours": 24, "min_calls": 20},
 }
 

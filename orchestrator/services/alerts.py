@@ -6,7 +6,7 @@ Rules, each a strict "above" except the quota rule (at or above):
   two calls is not an incident);
 - *latency*: a provider's p95 latency over the same window above ``p95_latency_s``
   (histogram estimate, within ``rollups.PERCENTILE_ERROR``);
-- *daily cost*: today's cost so far above ``daily_cost_multiple`` x the average daily cost
+- *daily cost*: today's cost so far above ``spend_spike_multiple`` x the average daily cost
   of the 7 complete days before today;
 - *quota*: a user at ``quota_pct`` % or more of a limit: requests today, tokens or cost this
   month (from the quota counters the limiter itself uses, holds included).
@@ -40,12 +40,12 @@ TRAILING_DAYS = 7
 class AlertThresholds:
     error_rate_pct: float
     p95_latency_s: float
-    daily_cost_multiple: float
+    spend_spike_multiple: float
     quota_pct: float
     window_hours: int
     min_calls: int
 
-    LIMITS = {"error_rate_pct": (0, 100), "p95_latency_s": (0, 600), "daily_cost_multiple": (1, 100),
+    LIMITS = {"error_rate_pct": (0, 100), "p95_latency_s": (0, 600), "spend_spike_multiple": (1, 100),
               "quota_pct": (1, 100), "window_hours": (1, 24 * 7), "min_calls": (1, 1_000_000)}
 
 
@@ -152,12 +152,12 @@ def _cost_alert(db, t: AlertThresholds, today: date) -> list[Alert]:
 
 
 def _cost_check(t: AlertThresholds, day: date, spent: Decimal, avg: Decimal, label: str) -> Alert | None:
-    if avg <= 0 or spent <= avg * Decimal(str(t.daily_cost_multiple)):
+    if avg <= 0 or spent <= avg * Decimal(str(t.spend_spike_multiple)):
         return None
     multiple = float(spent / avg)
-    return Alert("daily_cost", "all providers", multiple, t.daily_cost_multiple,
+    return Alert("daily_cost", "all providers", multiple, t.spend_spike_multiple,
                  f"{label}: ${_usd2(spent)} spent, {multiple:.1f}x the trailing {TRAILING_DAYS}-day average "
-                 f"of ${_usd2(avg)} (threshold {t.daily_cost_multiple:g}x).", day=None)
+                 f"of ${_usd2(avg)} (threshold {t.spend_spike_multiple:g}x).", day=None)
 
 
 def _usd2(value: Decimal) -> str:

@@ -21,7 +21,7 @@ KINDS = {"error_rate": ("Provider error rate", ":material/error:"),
 FIELDS = {  # setting -> (label, step, help)
     "error_rate_pct": ("Provider error rate above (%)", 1.0, "Failed calls / calls over the window."),
     "p95_latency_s": ("p95 latency above (s)", 0.5, f"Histogram estimate, within {PERCENTILE_ERROR:.1%}."),
-    "daily_cost_multiple": ("Today's cost above (x trailing 7-day average)", 0.5, None),
+    "spend_spike_multiple": ("Today's cost above (x trailing 7-day average)", 0.5, None),
     "quota_pct": ("User at or above (% of a quota)", 5.0, "Requests today, tokens or AI cost this month."),
     "window_hours": ("Window for provider rules (hours)", 1, None),
     "min_calls": ("Minimum calls before a provider rule fires", 1, None),

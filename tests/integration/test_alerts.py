@@ -48,7 +48,7 @@ def kinds(orch, **kw) -> list[tuple[str, str]]:
 
 def test_default_thresholds_and_audited_edits(orch):
     t = alerts.thresholds(orch)
-    assert (t.error_rate_pct, t.p95_latency_s, t.daily_cost_multiple, t.quota_pct) == (10.0, 5.0, 2.0, 80.0)
+    assert (t.error_rate_pct, t.p95_latency_s, t.spend_spike_multiple, t.quota_pct) == (10.0, 5.0, 2.0, 80.0)
     new = alerts.set_thresholds(orch, actor="admin@example.com", error_rate_pct="12.5", min_calls=5)
     assert (new.error_rate_pct, new.min_calls) == (12.5, 5)
     assert alerts.thresholds(orch) == new
