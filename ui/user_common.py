@@ -160,3 +160,17 @@ def download_buttons(text: str, *, title: str, key: str) -> None:
             continue
         col.download_button(f"Download {name}", data=data, file_name=exports.file_name(title, fmt), mime=mime,
                             key=f"{key}_{fmt}", icon=ICONS["download"], on_click="ignore", width="stretch")
+
+
+def saved_jobs(orch, user_id: int) -> list | None:
+    """The user's saved jobs, or None after showing an error or the "extract one first" empty state."""
+    from orchestrator.services import documents
+
+    jobs = call(lambda: documents.list_jobs(orch, user=user_id))
+    if jobs is None:
+        return None
+    if not jobs:
+        st.info("No saved jobs yet — extract one first.", icon=":material/info:")
+        st.page_link(PAGE_EXTRACT, label="Extract a job posting", icon=ICONS["extract"])
+        return None
+    return jobs

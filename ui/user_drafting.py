@@ -15,11 +15,11 @@ from orchestrator.services import documents
 from ui.context import get_orchestrator, require_user
 from ui.user_common import (
     ICONS,
-    PAGE_EXTRACT,
     PAGE_PROFILE,
     call,
     download_buttons,
     fmt_when,
+    saved_jobs,
     served_by,
     show_error,
     show_flash,
@@ -165,12 +165,8 @@ def render(task: str) -> None:
     show_flash()
     st.title(kind.title, anchor=False)
     st.caption(kind.intro)
-    jobs = call(lambda: documents.list_jobs(orch, user=user.id))
+    jobs = saved_jobs(orch, user.id)
     if jobs is None:
-        return
-    if not jobs:
-        st.info("No saved jobs yet — extract one first.", icon=":material/info:")
-        st.page_link(PAGE_EXTRACT, label="Extract a job posting", icon=ICONS["extract"])
         return
     by_id = {j.id: j for j in jobs}
     ids = list(by_id)

@@ -30,18 +30,11 @@ _UNSET: Any = object()
 
 
 @dataclass(frozen=True)
-class UserRow:
-    id: int
-    email: str
-    name: str
-    role: str
-    plan: str
-    plan_name: str
-    is_active: bool
+class UserRow(UserInfo):
+    """What the admin users page shows: ``UserInfo`` plus demo flag, held credit and overrides."""
+
     is_demo: bool
-    credit_usd: Decimal
     credit_held_usd: Decimal
-    created_at: datetime
     last_login_at: datetime | None
     requests_per_day_override: int | None
     tokens_per_month_override: int | None

@@ -105,8 +105,24 @@ def fee_share(fee: Decimal, first: date, last: date) -> Decimal:
     return _q(Decimal(exact.numerator) / Decimal(exact.denominator))
 
 
+class _Economics:
+    """Revenue (prorated fees + paygo charges) and margin over AI cost, shared by users and plans."""
+
+    fee_revenue_usd: Decimal
+    charges_usd: Decimal
+    ai_cost_usd: Decimal
+
+    @property
+    def revenue_usd(self) -> Decimal:
+        return self.fee_revenue_usd + self.charges_usd
+
+    @property
+    def margin_usd(self) -> Decimal:
+        return self.revenue_usd - self.ai_cost_usd
+
+
 @dataclass(frozen=True)
-class UserMargin:
+class UserMargin(_Economics):
     user_id: int
     email: str
     plan: str
@@ -115,17 +131,9 @@ class UserMargin:
     ai_cost_usd: Decimal
     requests: int
 
-    @property
-    def revenue_usd(self) -> Decimal:
-        return self.fee_revenue_usd + self.charges_usd
-
-    @property
-    def margin_usd(self) -> Decimal:
-        return self.revenue_usd - self.ai_cost_usd
-
 
 @dataclass(frozen=True)
-class PlanEconomics:
+class PlanEconomics(_Economics):
     plan: str
     name: str
     monthly_fee_usd: Decimal
@@ -133,14 +141,6 @@ class PlanEconomics:
     fee_revenue_usd: Decimal
     charges_usd: Decimal
     ai_cost_usd: Decimal
-
-    @property
-    def revenue_usd(self) -> Decimal:
-        return self.fee_revenue_usd + self.charges_usd
-
-    @property
-    def margin_usd(self) -> Decimal:
-        return self.revenue_usd - self.ai_cost_usd
 
     @property
     def margin_pct(self) -> float | None:

@@ -8,13 +8,13 @@ from ui.context import get_orchestrator, require_user
 from ui.user_common import (
     ICONS,
     PAGE_CV,
-    PAGE_EXTRACT,
     PAGE_LETTER,
     call,
     download_buttons,
     flash,
     fmt_usd,
     fmt_when,
+    saved_jobs,
     show_flash,
 )
 from ui.user_drafting import model_label
@@ -107,12 +107,8 @@ def documents_tab() -> None:
 
 
 def jobs_tab() -> None:
-    jobs = call(lambda: documents.list_jobs(orch, user=user.id))
+    jobs = saved_jobs(orch, user.id)
     if jobs is None:
-        return
-    if not jobs:
-        st.info("No saved jobs yet — extract one first.", icon=":material/info:")
-        st.page_link(PAGE_EXTRACT, label="Extract a job posting", icon=ICONS["extract"])
         return
     ids = [j.id for j in jobs]
     open_id = state.get("jobs_open") if state.get("jobs_open") in ids else ids[0]
