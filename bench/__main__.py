@@ -1,11 +1,12 @@
 """``make bench``: analytics at a million ledger rows, on SQLite and PostgreSQL, plus the
-pipeline's overhead on the offline engine.
+request path's overhead over a direct SDK call and its throughput under load.
 
 For each backend: a fresh database (a temp SQLite file; a throwaway PostgreSQL database
 at ``BENCH_PG_URL``, default ``postgresql://postgres@127.0.0.1:5432/postgres``, skipped with
 a note when unreachable), migrated and seeded, 5,000 users and ``--rows`` ledger rows over
 90 days bulk-inserted, rollups built, then every analytics query timed cold and warm
-(see ``bench.queries``). Exit status 1 if a query takes 1 s or more cold on SQLite.
+(see ``bench.queries``). Then the request path on fresh databases of both kinds (see
+``bench.request_path``). Exit status 1 if a query takes 1 s or more cold on SQLite.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def build(url: str, rows: int, users: int, now: datetime) -> int:
     PostgreSQL gets ANALYZE (autovacuum would do it too); SQLite does not (the app never runs it)."""
     from db.migrate import upgrade
     from db.models import Provider
-    from db.seed import seed_base
+    from orchestrator.seeding.seed import seed_base
     from db.session import Database
     from orchestrator import rollups
 
@@ -145,43 +146,88 @@ def print_table(results: dict[str, tuple[list[Timing], tuple[float, float]]]) ->
     return ok
 
 
+def _databases(args, tmp: Path, tag: str):
+    """(name, url, drop) for a fresh SQLite file and, unless skipped, a throwaway PostgreSQL database."""
+    out = [("SQLite", f"sqlite:///{tmp / f'{tag}.db'}", lambda: None)]
+    if not args.skip_pg:
+        url, drop = _pg_database(args.pg_url or os.environ.get("BENCH_PG_URL") or DEFAULT_PG)
+        if url is None:
+            log(f"  PostgreSQL skipped: cannot create a database ({drop}).")
+        else:
+            out.append(("PostgreSQL", url, drop))
+    return out
+
+
+def request_path(args, tmp: Path) -> None:
+    from bench import request_path as rp
+
+    targets = {"SQLite": 1.0, "PostgreSQL": 2.5}
+    log("\n== Request path: run() and stream() over a direct openai SDK call with the same body ==")
+    log("  (loopback simulator in its own process, answering at once; a cover letter: snapshot, job and "
+        "profile read, reservation, durable ledger row, settlement, saved document; interleaved pairs)")
+    for name, url, drop in _databases(args, tmp, "overhead"):
+        try:
+            r = rp.measure_overhead(url, tmp / f"overhead_{name}")
+        finally:
+            drop()
+        for mode in ("run", "stream"):
+            m = r[mode]
+            verdict = ""
+            if mode == "run":
+                met = m["overhead_p50"] <= targets[name]
+                verdict = f"   target <= {targets[name]:g} ms: {'met' if met else 'MISSED'}"
+            log(f"  {name:10} {mode + '()':9} direct p50 {m['direct_p50']:.2f} ms; orchestrated p50 "
+                f"{m['run_p50']:.2f} ms, p95 {m['run_p95']:.2f} ms; overhead p50 {m['overhead_p50']:.2f} ms "
+                f"(p95 {m['overhead_p95']:.2f}); direct : orchestrated = 1 : "
+                f"{m['run_p50'] / m['direct_p50']:.2f}{verdict}")
+        c = r["counts"]
+        log(f"  {name:10} per request: {c['statements']} SQL statements (BEGIN/COMMIT not counted) in "
+            f"{c['transactions']} write transactions; {c['orm_statements']} through the ORM")
+    log(f"\n== Request path under load: one process, 16 threads for 16 users, provider answering in 50 ms, "
+        f"{args.load_seconds:g} s ==")
+    for name, url, drop in _databases(args, tmp, "load"):
+        try:
+            r = rp.measure_load(url, tmp / f"load_{name}", seconds=args.load_seconds)
+        finally:
+            drop()
+        log(f"  {name:10} {r['rps']:.0f} req/s, p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms; "
+            f"{r['ok']} served, {r['errors']} errors{' ' + str(r['error_types']) if r['errors'] else ''}")
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     p.add_argument("--rows", type=int, default=1_000_000)
     p.add_argument("--users", type=int, default=5_000)
     p.add_argument("--pg-url", default=None, help=f"PostgreSQL admin URL (default $BENCH_PG_URL or {DEFAULT_PG})")
     p.add_argument("--skip-pg", action="store_true")
-    p.add_argument("--skip-pipeline", action="store_true")
+    p.add_argument("--skip-pipeline", action="store_true", help="skip the request-path benchmarks")
+    p.add_argument("--only-pipeline", action="store_true", help="only the request-path benchmarks")
+    p.add_argument("--load-seconds", type=float, default=10.0)
     args = p.parse_args(argv)
 
     now = datetime.now(UTC)
     started = time.perf_counter()
     results = {}
+    ok = True
     with tempfile.TemporaryDirectory(prefix="orch_bench_") as tmp:
-        sqlite_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        results["SQLite"] = run_backend("SQLite", sqlite_url, args, now)
-        if args.skip_pg:
-            log("\nPostgreSQL skipped (--skip-pg).")
-        else:
-            url, drop = _pg_database(args.pg_url or os.environ.get("BENCH_PG_URL") or DEFAULT_PG)
-            if url is None:
-                log(f"\nPostgreSQL skipped: cannot create a database ({drop}).")
+        if not args.only_pipeline:
+            sqlite_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+            results["SQLite"] = run_backend("SQLite", sqlite_url, args, now)
+            if args.skip_pg:
+                log("\nPostgreSQL skipped (--skip-pg).")
             else:
-                try:
-                    results["PostgreSQL"] = run_backend("PostgreSQL", url, args, now)
-                finally:
-                    drop()
-        ok = print_table(results)
+                url, drop = _pg_database(args.pg_url or os.environ.get("BENCH_PG_URL") or DEFAULT_PG)
+                if url is None:
+                    log(f"\nPostgreSQL skipped: cannot create a database ({drop}).")
+                else:
+                    try:
+                        results["PostgreSQL"] = run_backend("PostgreSQL", url, args, now)
+                    finally:
+                        drop()
+            ok = print_table(results)
         if not args.skip_pipeline:
-            from bench.pipeline import bench_pipeline
-
-            log("\n== Pipeline overhead on the offline engine (SQLite file with the 1M-row ledger) ==")
-            r = bench_pipeline(sqlite_url, Path(tmp))
-            log(f"  run() extract_job, cache bypassed: median {r['run_ms']:.1f} ms; the engine itself (baseline, "
-                f"attempt latency): {r['engine_ms']:.1f} ms -> {r['run_ms'] / max(r['engine_ms'], 0.5):.1f}x, "
-                f"overhead {r['run_ms'] - r['engine_ms']:.1f} ms; cache hit: {r['cache_hit_ms']:.1f} ms "
-                f"(provider {r['provider']})")
-    verdict = "Every analytics query is under 1 s cold on SQLite." if ok else \
+            request_path(args, Path(tmp))
+    verdict = "" if args.only_pipeline else "Every analytics query is under 1 s cold on SQLite." if ok else \
         "SOME QUERIES TOOK 1 s OR MORE COLD ON SQLITE."
     log(f"\nTotal bench time {time.perf_counter() - started:.0f} s. {verdict}")
     return 0 if ok else 1

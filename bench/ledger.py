@@ -1,6 +1,6 @@
 """A realistic synthetic ledger, fast: ~1M rows over 90 days, bulk-inserted.
 
-Same shape as the demo history (``db.demo_history``) but built for volume: thousands of
+Same shape as the demo history (``orchestrator.seeding.demo_history``) but built for volume: thousands of
 users across the plans, growth and a weekly rhythm, a day-time curve, the routing
 policy's models, fallbacks (a Gemini outage day and random retryable errors), cache hits
 and quota refusals. Costs are exact integer picodollars from the catalog's prices.
@@ -18,7 +18,7 @@ from sqlalchemy import insert, select
 
 from db.base import usd_to_pico
 from db.models import CatalogModel, Plan, Provider, User
-from db.seed import POLICY
+from orchestrator.seeding.seed import POLICY
 
 COLUMNS = ("timestamp", "request_id", "attempt", "user_id", "plan", "task_type", "provider", "provider_kind",
            "model", "status", "error_type", "error_message", "tokens_input", "tokens_output", "tokens_cached",

@@ -84,10 +84,3 @@ BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-
-
-def usd_str(value: Decimal | None) -> str | None:
-    """Dollars as plain text without trailing zeros or exponents: '0.0004425', '10', '0'."""
-    if value is None:
-        return None
-    return format(value.normalize(), "f")

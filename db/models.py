@@ -30,7 +30,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from db.base import Base, BigIntPK, Money, UTCDateTime, utcnow
 
 ROLES = ("user", "admin", "super_admin")
-PROVIDER_KINDS = ("openai", "anthropic", "gemini", "openai_compatible", "offline")
 LEDGER_STATUSES = ("success", "error", "cached", "quota_denied")
 
 
@@ -78,7 +77,7 @@ class Provider(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))  # a registered provider kind (validated by the services)
     base_url: Mapped[str | None] = mapped_column(String(512))
     api_key_ciphertext: Mapped[str | None] = mapped_column(Text)
     key_hint: Mapped[str | None] = mapped_column(String(16))
@@ -297,7 +296,7 @@ class Document(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # cv | cover_letter
+    kind: Mapped[str] = mapped_column(String(16))  # the saving task's TaskSpec.document_kind
     title: Mapped[str] = mapped_column(String(256))
     content: Mapped[str] = mapped_column(Text)
     options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -15,12 +15,19 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from orchestrator.errors import ConfigError
-
 _WRITE = "orchestrator_write"
+
+
+class DatabaseURLError(ValueError):
+    """The database URL cannot be parsed, or names a database or driver that is not installed.
+
+    ``db`` is storage only and knows nothing of the orchestrator's error tree: whoever
+    builds a ``Database`` from settings (``orchestrator.config.open_database``) turns this
+    into a ``ConfigError``."""
 
 
 def normalize_url(url: str) -> str:
@@ -37,10 +44,15 @@ def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except Exception:
-        raise ConfigError("DATABASE_URL is not a valid database URL.") from None
+        raise DatabaseURLError("DATABASE_URL is not a valid database URL.") from None
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, parsed.database)
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    try:
+        return create_engine(url, pool_pre_ping=False, pool_size=5, max_overflow=10)
+    except ArgumentError:  # NoSuchModuleError included: an unknown dialect or driver
+        raise DatabaseURLError(
+            f"DATABASE_URL names a database this app cannot use ('{parsed.drivername}')."
+        ) from None
 
 
 def _sqlite_engine(url: str, database: str | None) -> Engine:
@@ -86,6 +98,11 @@ class Database:
         self._write = sessionmaker(
             self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False
         )
+        # Bumped by every committed write session: in-process caches of configuration
+        # (orchestrator.snapshot) reload when it moves, so a change made in this process
+        # applies to the next request at once. Other processes' changes are bounded by
+        # the caches' TTL instead.
+        self.generation = 0
 
     @property
     def is_sqlite(self) -> bool:
@@ -104,6 +121,7 @@ class Database:
             try:
                 yield session
                 session.commit()
+                self.generation += 1
             except BaseException:
                 session.rollback()
                 raise

@@ -29,6 +29,7 @@ _EXPORTS = {
     "PermissionDenied": "orchestrator.errors",
     "ProviderError": "orchestrator.errors",
     "QuotaExceeded": "orchestrator.errors",
+    "SaveFailed": "orchestrator.errors",
     "TokenUsage": "orchestrator.providers.base",
     "Attempt": "orchestrator.result",
     "Result": "orchestrator.result",
@@ -68,6 +69,7 @@ if TYPE_CHECKING:
         PermissionDenied,
         ProviderError,
         QuotaExceeded,
+        SaveFailed,
     )
     from orchestrator.providers.base import TokenUsage
     from orchestrator.result import Attempt, Result, StreamRestart

@@ -37,23 +37,22 @@ def cache_key(request: ChatRequest, *, kind: str, prompt_version: str, user_id: 
     return h.hexdigest()
 
 
-def lookup(db: Database, key: str, now: datetime | None = None) -> CacheEntry | None:
+def lookup(db: Database, key: str, now: datetime | None = None) -> str | None:
+    """The cached answer for ``key``, or None (missing or expired). One indexed read."""
+    from orchestrator.quota import books_for
+
     now = now or datetime.now(UTC)
-    with db.read() as s:
-        entry = s.get(CacheEntry, key)
-    if entry is None or entry.expires_at <= now:
-        return None
-    return entry
+    row = books_for(db).read_one("SELECT output FROM cache_entries WHERE key = :key AND expires_at > :now",
+                                 key=key, now=now)
+    return row[0] if row else None
 
 
-def store(db: Database, key: str, *, request: ChatRequest, provider: str, user_id: int, text: str,
-          usage: TokenUsage, ttl_s: int) -> None:
-    now = datetime.now(UTC)
-    with db.write() as s:
-        s.execute(delete(CacheEntry).where(CacheEntry.key == key))
-        s.add(CacheEntry(key=key, task=request.task, model=request.model, user_id=user_id,
-                         created_at=now, expires_at=now + timedelta(seconds=ttl_s), output=text,
-                         usage=usage.as_dict(), provider=provider))
+def entry_row(key: str, *, request: ChatRequest, provider: str, user_id: int, text: str, usage: TokenUsage,
+              ttl_s: int, now: datetime) -> dict:
+    """A cache entry's columns, upserted by the request's completion transaction (two
+    identical concurrent requests both write it: the later one wins, neither fails)."""
+    return dict(key=key, task=request.task, model=request.model, user_id=user_id, created_at=now,
+                expires_at=now + timedelta(seconds=ttl_s), output=text, usage=usage.as_dict(), provider=provider)
 
 
 def purge_expired(db: Database) -> int:

@@ -12,12 +12,13 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from db.session import Database
 from orchestrator import pipeline
-from orchestrator.config import Settings
+from orchestrator.config import Settings, open_database
 from orchestrator.errors import CredentialError
 from orchestrator.health import BreakerPolicy
 from orchestrator.result import Result, StreamRestart
+from orchestrator.snapshot import Snapshot
+from orchestrator.providers.registry import get_kind
 from orchestrator.routing import Candidate
 from orchestrator.vault import Vault
 
@@ -26,15 +27,19 @@ class Orchestrator:
     """Run AI tasks for users, with routing, quotas, fallback and a ledger.
 
     >>> orch = Orchestrator(database_url=None)          # None: DATABASE_URL or data/app.db
-    >>> r = orch.run("extract_job", user="free@example.com", text="...")
-    >>> r = orch.run("draft_cv", user="free@example.com", job_id=r.job_id)
+    >>> job = orch.run(posting_task, user="free@example.com", text="...")
+    >>> doc = orch.run(drafting_task, user="free@example.com", job_id=job.job_id)
+
+    Tasks are the registered ``TaskSpec`` names (``orchestrator.tasks.TASKS``).
     """
 
     def __init__(self, database_url: str | None = None, *, settings: Settings | None = None,
                  migrate: bool = True, seed: bool = True, breaker: BreakerPolicy | None = None):
         self.settings = settings or Settings.load()
-        self.db = Database(database_url or self.settings.database_url)
+        self.db = open_database(database_url or self.settings.database_url)
         self.breaker = breaker or BreakerPolicy()
+        self.snapshot = Snapshot(self.db)
+        self._keys: dict[str, str] = {}  # ciphertext -> plaintext, in memory only (as the SDK clients hold it)
         self._vault: Vault | None = None
         self._vault_lock = threading.Lock()
         if migrate:
@@ -42,7 +47,7 @@ class Orchestrator:
 
             upgrade(self.db)
         if seed:
-            from db.seed import seed_base_if_empty
+            from orchestrator.seeding.seed import seed_base_if_empty
 
             seed_base_if_empty(self.db)
 
@@ -51,10 +56,11 @@ class Orchestrator:
     def run(self, task: str, *, user: str | int, text: str | None = None, image: bytes | None = None,
             url: str | None = None, job_id: int | None = None, regenerate: bool = False,
             **options: Any) -> Result:
-        """Run ``task`` (extract_job, draft_cv, cover_letter) for ``user`` (email or id).
+        """Run the registered ``task`` for ``user`` (email or id).
 
-        Extraction takes exactly one of ``text``, ``image`` (PNG/JPEG/WebP bytes) or
-        ``url``; drafting takes ``job_id`` and options ``length``, ``tone``,
+        A task whose input is a posting takes exactly one of ``text``, ``image``
+        (PNG/JPEG/WebP bytes) or ``url``; one that works from a saved job takes
+        ``job_id`` and options ``length``, ``tone``,
         ``language``, ``emphasis``. ``regenerate`` bypasses the response cache.
         Raises an ``OrchestratorError`` subclass with a message for people.
         """
@@ -87,12 +93,17 @@ class Orchestrator:
             return self._vault
 
     def api_key_for(self, cand: Candidate) -> str | None:
-        """The plaintext key for one call: the vault's, else the named environment variable."""
+        """The plaintext key for one call: the vault's (decrypted once per ciphertext and
+        kept in memory), else the named environment variable."""
         if cand.api_key_ciphertext:
-            return self.vault.decrypt(cand.api_key_ciphertext)
+            key = self._keys.get(cand.api_key_ciphertext)
+            if key is None:
+                key = self.vault.decrypt(cand.api_key_ciphertext)
+                self._keys[cand.api_key_ciphertext] = key
+            return key
         if cand.api_key_env:
             key = os.environ.get(cand.api_key_env)
-            if not key and cand.kind not in ("offline", "openai_compatible"):
+            if not key and get_kind(cand.kind).needs_key:
                 raise CredentialError(f"The environment variable {cand.api_key_env} is not set.")
             return key
         return None

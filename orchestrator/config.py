@@ -2,18 +2,28 @@
 
 Everything that varies between a laptop, CI and a deployment with several
 replicas lives here; nothing else reads ``os.environ`` for configuration.
+
+Each tunable is declared once, as a dataclass field whose metadata names its
+variable and its bounds (``_setting``); ``Settings.load`` reads every such field
+from the environment or the secrets file. A value that is not a number, or is
+out of bounds, is a ``ConfigError`` naming the variable: a typo never silently
+runs with the default.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+
+from orchestrator.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+MB = 1024 * 1024
 
 
 def _secrets() -> dict:
@@ -23,8 +33,10 @@ def _secrets() -> dict:
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError):
-        return {}
+    except OSError as exc:
+        raise ConfigError(f"The secrets file {path} cannot be read ({exc.strerror}).") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"The secrets file {path} is not valid TOML: {exc}.") from None
 
 
 def _get(name: str, secrets: dict, default: str | None = None) -> str | None:
@@ -39,18 +51,24 @@ def _get(name: str, secrets: dict, default: str | None = None) -> str | None:
     return default
 
 
-def _float(v: str | None, default: float) -> float:
-    try:
-        return float(v) if v is not None else default
-    except ValueError:
-        return default
+def _setting(env: str, default: int | float, *, minimum: float = 0, above: bool = False):
+    """A numeric setting read from ``env``: at least ``minimum`` (strictly more with ``above``)."""
+    return field(default=default, metadata={"env": env, "minimum": minimum, "above": above})
 
 
-def _int(v: str | None, default: int) -> int:
+def _parse(f, raw: str) -> int | float:
+    env, minimum, above = f.metadata["env"], f.metadata["minimum"], f.metadata["above"]
+    whole = f.type in ("int", int)
+    text = raw.strip().replace("_", "")
     try:
-        return int(v) if v is not None else default
+        value = int(text) if whole else float(text)
     except ValueError:
-        return default
+        kind = "a whole number" if whole else "a number"
+        raise ConfigError(f"{env} must be {kind}, not '{raw}'.") from None
+    if not math.isfinite(value) or value < minimum or (above and value == minimum):
+        bound = f"more than {minimum:g}" if above else f"at least {minimum:g}"
+        raise ConfigError(f"{env} must be {bound}, not '{raw}'.")
+    return value
 
 
 @dataclass(frozen=True)
@@ -61,21 +79,23 @@ class Settings:
     data_dir: Path
     master_keys: tuple[str, ...] = field(default=(), repr=False)
     # retries: one policy for every provider (SDK retries are off)
-    max_retries: int = 2
-    backoff_base_s: float = 0.5
-    backoff_max_s: float = 8.0
-    request_deadline_s: float = 120.0
-    attempt_timeout_s: float = 60.0
+    max_retries: int = _setting("ORCHESTRATOR_MAX_RETRIES", 2)
+    backoff_base_s: float = _setting("ORCHESTRATOR_BACKOFF_BASE_S", 0.5)
+    backoff_max_s: float = _setting("ORCHESTRATOR_BACKOFF_MAX_S", 8.0)
+    request_deadline_s: float = _setting("ORCHESTRATOR_REQUEST_DEADLINE_S", 120.0, above=True)
+    attempt_timeout_s: float = _setting("ORCHESTRATOR_ATTEMPT_TIMEOUT_S", 60.0, above=True)
     # reservations not settled after this long are released (a process died)
-    reservation_ttl_s: int = 600
+    reservation_ttl_s: int = _setting("ORCHESTRATOR_RESERVATION_TTL_S", 600, minimum=1)
     # session tokens for the web app
-    session_ttl_hours: int = 24 * 7
-    # inputs
-    max_posting_chars: int = 60_000
-    max_image_bytes: int = 8 * 1024 * 1024
-    max_image_pixels: int = 40_000_000
-    url_fetch_timeout_s: float = 10.0
-    url_max_bytes: int = 2 * 1024 * 1024
+    session_ttl_hours: int = _setting("ORCHESTRATOR_SESSION_TTL_HOURS", 24 * 7, minimum=1)
+    # input limits: what a user may send before anything reaches a provider
+    max_posting_chars: int = _setting("ORCHESTRATOR_MAX_POSTING_CHARS", 60_000, minimum=1)
+    max_image_bytes: int = _setting("ORCHESTRATOR_MAX_IMAGE_BYTES", 8 * MB, minimum=1)
+    max_image_pixels: int = _setting("ORCHESTRATOR_MAX_IMAGE_PIXELS", 40_000_000, minimum=1)
+    url_fetch_timeout_s: float = _setting("ORCHESTRATOR_URL_FETCH_TIMEOUT_S", 10.0, above=True)
+    url_max_bytes: int = _setting("ORCHESTRATOR_URL_MAX_BYTES", 2 * MB, minimum=1)
+    max_profile_bytes: int = _setting("ORCHESTRATOR_MAX_PROFILE_BYTES", 5 * MB, minimum=1)
+    max_document_chars: int = _setting("ORCHESTRATOR_MAX_DOCUMENT_CHARS", 100_000, minimum=1)
 
     @classmethod
     def load(cls, **overrides) -> Settings:
@@ -83,16 +103,27 @@ class Settings:
         data_dir = Path(_get("ORCHESTRATOR_DATA_DIR", secrets, str(DEFAULT_DATA_DIR)))
         url = _get("DATABASE_URL", secrets) or f"sqlite:///{data_dir / 'app.db'}"
         keys_raw = _get("ORCHESTRATOR_MASTER_KEY", secrets, "") or ""
-        settings = cls(
-            database_url=url,
-            data_dir=data_dir,
-            master_keys=tuple(k.strip() for k in keys_raw.split(",") if k.strip()),
-            max_retries=_int(_get("ORCHESTRATOR_MAX_RETRIES", secrets), 2),
-            backoff_base_s=_float(_get("ORCHESTRATOR_BACKOFF_BASE_S", secrets), 0.5),
-            backoff_max_s=_float(_get("ORCHESTRATOR_BACKOFF_MAX_S", secrets), 8.0),
-            request_deadline_s=_float(_get("ORCHESTRATOR_REQUEST_DEADLINE_S", secrets), 120.0),
-            attempt_timeout_s=_float(_get("ORCHESTRATOR_ATTEMPT_TIMEOUT_S", secrets), 60.0),
-            reservation_ttl_s=_int(_get("ORCHESTRATOR_RESERVATION_TTL_S", secrets), 600),
-            session_ttl_hours=_int(_get("ORCHESTRATOR_SESSION_TTL_HOURS", secrets), 24 * 7),
-        )
+        tunables = {}
+        for f in fields(cls):
+            raw = _get(f.metadata["env"], secrets) if "env" in f.metadata else None
+            if raw is not None:
+                tunables[f.name] = _parse(f, raw)
+        settings = cls(database_url=url, data_dir=data_dir,
+                       master_keys=tuple(k.strip() for k in keys_raw.split(",") if k.strip()), **tunables)
         return replace(settings, **overrides) if overrides else settings
+
+    @classmethod
+    def variables(cls) -> dict[str, tuple[str, int | float]]:
+        """Field name -> (environment variable, default) of every numeric setting (docs, tests)."""
+        return {f.name: (f.metadata["env"], f.default) for f in fields(cls) if "env" in f.metadata}
+
+
+def open_database(url: str):
+    """The ``db.session.Database`` for ``url``; a URL that cannot be parsed is a ``ConfigError``
+    (``db`` raises its own ``DatabaseURLError``: it never imports the orchestrator)."""
+    from db.session import Database, DatabaseURLError
+
+    try:
+        return Database(url)
+    except DatabaseURLError as exc:
+        raise ConfigError(str(exc)) from None

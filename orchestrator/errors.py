@@ -50,6 +50,10 @@ class QuotaExceeded(OrchestratorError):
         self.resets_at = resets_at
 
 
+class SaveFailed(OrchestratorError):
+    """A served answer could not be saved; the request was rolled back and nothing charged."""
+
+
 class NoRouteAvailable(OrchestratorError):
     """The routing policy yields no usable candidate for this plan and task."""
 

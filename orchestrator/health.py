@@ -37,19 +37,24 @@ def _ensure(s, provider_id: int) -> None:
     insert_ignore(s, ProviderHealth, {"provider_id": provider_id, "state": "closed", "consecutive_failures": 0})
 
 
-def blocked_providers(db: Database, policy: BreakerPolicy, now: datetime | None = None) -> set[int]:
-    """Provider ids routing must skip right now. May claim a half-open probe."""
+def blocked_providers(db: Database, policy: BreakerPolicy, now: datetime | None = None,
+                      health: dict | None = None) -> set[int]:
+    """Provider ids routing must skip right now. May claim a half-open probe.
+
+    ``health`` (provider id -> row with state, opened_at, probe_started_at) comes from
+    the request's snapshot; without it the table is read."""
     now = now or datetime.now(UTC)
-    with db.read() as s:
-        rows = s.execute(
-            select(ProviderHealth.provider_id, ProviderHealth.state, ProviderHealth.opened_at,
-                   ProviderHealth.probe_started_at)
-            .where(ProviderHealth.state != "closed")
-        ).all()
+    if health is None:
+        with db.read() as s:
+            health = {h.provider_id: h for h in s.scalars(
+                select(ProviderHealth).where(ProviderHealth.state != "closed")).all()}
     blocked: set[int] = set()
     cooldown = timedelta(seconds=policy.cooldown_s)
     stale_probe = now - timedelta(seconds=policy.probe_timeout_s)
-    for pid, state, opened_at, probe_at in rows:
+    for pid, row in health.items():
+        state, opened_at, probe_at = row.state, row.opened_at, row.probe_started_at
+        if state == "closed":
+            continue
         ready = (state == "open" and opened_at is not None and opened_at + cooldown <= now) or (
             state == "half_open" and probe_at is not None and probe_at < stale_probe
         )
@@ -70,14 +75,20 @@ def _claim_probe(db: Database, provider_id: int, state: str, now: datetime) -> b
         )
 
 
-def record_success(db: Database, provider_id: int, now: datetime | None = None) -> None:
-    """Close the circuit. A no-op (one indexed read, no write) when it is already
-    closed with no failures counted, which is nearly always: no hot-row writes."""
+def record_success(db: Database, provider_id: int, now: datetime | None = None, health: dict | None = None) -> None:
+    """Close the circuit. A no-op when it is already closed with no failures counted,
+    which is nearly always: no hot-row writes. ``health`` is the request's snapshot of
+    the table (at most 1 s old; every failure recorded in this process refreshes it)."""
     now = now or datetime.now(UTC)
-    with db.read() as s:
-        row = s.get(ProviderHealth, provider_id)
+    if health is not None:
+        row = health.get(provider_id)
         if row is None or (row.state == "closed" and row.consecutive_failures == 0):
             return
+    else:
+        with db.read() as s:
+            row = s.get(ProviderHealth, provider_id)
+            if row is None or (row.state == "closed" and row.consecutive_failures == 0):
+                return
     with db.write() as s:
         s.execute(
             update(ProviderHealth)

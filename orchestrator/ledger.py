@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from db.base import usd_str
+from orchestrator.money import usd_str
 from db.models import UsageRecord, User
 from db.session import Database
 from orchestrator.providers.base import TokenUsage
@@ -27,7 +27,12 @@ LEDGER_FIELDS = (
 )
 
 
-def attempt_record(
+def attempt_record(**fields: Any) -> UsageRecord:
+    """Build (not save) one ledger row as an ORM object (see ``attempt_row``)."""
+    return UsageRecord(**attempt_row(**fields))
+
+
+def attempt_row(
     *,
     request_id: str,
     attempt: int,
@@ -46,10 +51,10 @@ def attempt_record(
     error_type: str | None = None,
     error_message: str | None = None,
     timestamp: datetime | None = None,
-) -> UsageRecord:
-    """Build (not save) one ledger row. ``cost`` None with ``priced`` False means unpriced."""
+) -> dict[str, Any]:
+    """One ledger row's column values. ``cost`` None with ``priced`` False means unpriced."""
     u = usage or TokenUsage()
-    return UsageRecord(
+    return dict(
         timestamp=timestamp or datetime.now(UTC),
         request_id=request_id,
         attempt=attempt,
@@ -71,6 +76,7 @@ def attempt_record(
         priced=priced,
         charged_usd=charged,
         latency_ms=latency_ms,
+        is_demo=False,
     )
 
 

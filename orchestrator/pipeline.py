@@ -4,6 +4,12 @@
 (which passes text chunks through): one code path, so streamed calls are
 retried, fallen back, priced and recorded exactly like the others.
 
+Database work is one unit of work per phase (``orchestrator.books``): the user,
+plan, routing, prices, settings and breaker state come from the in-process
+snapshot; the first attempt's reservation (request hold and attempt hold) is one
+write transaction; a served answer's ledger row, settlement, cache entry and
+saved job or document are one more. A failed attempt is one transaction too.
+
 Retry policy (the only one; SDK retries are off): 408/429/5xx, timeouts and
 connection errors are retried on the same candidate with exponential backoff
 and full jitter, honouring Retry-After, within the request deadline. Then the
@@ -19,10 +25,12 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from orchestrator import cache, health, ledger, pricing, quota, routing, settings_store
+from orchestrator import cache, health, ledger, pricing, quota, routing
+from orchestrator.books import Hold
 from orchestrator.errors import (
     AllProvidersFailed,
     AttemptFailure,
@@ -30,12 +38,14 @@ from orchestrator.errors import (
     NoRouteAvailable,
     ProviderError,
     QuotaExceeded,
+    SaveFailed,
 )
-from orchestrator.prepare import Prepared, prepare, save_document, save_job
+from orchestrator.prepare import Prepared, prepare, saved_row
 from orchestrator.providers.base import ChatRequest, Completion, ProviderConfig, TokenUsage
 from orchestrator.providers.registry import get_adapter
 from orchestrator.redact import scrub
 from orchestrator.result import Attempt, Result, StreamRestart
+from orchestrator.snapshot import Config
 from orchestrator.tasks import get_task
 
 if TYPE_CHECKING:
@@ -52,6 +62,7 @@ ERROR_LABELS = {
     "invalid_output": "invalid answer",
     "stream_broken": "stream broke off",
     "content_filter": "refused by content filter",
+    "save_failed": "could not be saved",
 }
 
 
@@ -63,7 +74,9 @@ class _State:
     started: float
     deadline: float
     limits: quota.Limits
-    conf: dict[str, Any]
+    cfg: Config
+    request_hold: Hold
+    request_held: bool = False
     attempt_no: int = 0
     attempts: list[Attempt] = field(default_factory=list)
     failures: list[AttemptFailure] = field(default_factory=list)
@@ -76,69 +89,76 @@ def execute(orch: Orchestrator, task_name: str, *, user: str | int, text: str | 
             image: bytes | None = None, url: str | None = None, job_id: int | None = None,
             regenerate: bool = False, streaming: bool = False,
             options: dict[str, Any] | None = None) -> Iterator[str | StreamRestart | Result]:
-    db, settings = orch.db, orch.settings
+    settings = orch.settings
     spec = get_task(task_name)
-    prepared = prepare(db, settings, spec, user=user, text=text, image=image, url=url, job_id=job_id,
-                       options=dict(options or {}))
-    conf = settings_store.snapshot(db)
-    blocked = health.blocked_providers(db, orch.breaker)
-    with db.read() as s:
-        route = routing.resolve(s, prepared.plan.code, spec.name, needs_vision=bool(prepared.images),
-                                open_circuits=blocked,
-                                offline_fallback=bool(conf["offline_fallback"]))
+    view = orch.snapshot.user(user)
+    cfg = orch.snapshot.config()
+    prepared = prepare(orch.db, settings, spec, user=view.user, plan=view.plan, text=text, image=image, url=url,
+                       job_id=job_id, options=dict(options or {}),
+                       allow_private_urls=bool(cfg.settings["url_fetch_allow_private"]))
+    blocked = health.blocked_providers(orch.db, orch.breaker, health=cfg.health) if cfg.health else set()
+    route = routing.resolve(cfg, prepared.plan.code, spec.name, needs_vision=bool(prepared.images),
+                            open_circuits=blocked, offline_fallback=bool(cfg.settings["offline_fallback"]))
     if not route.candidates:
         raise _no_route(prepared, route)
     now = time.monotonic()
-    state = _State(request_id=uuid.uuid4().hex, started=now, deadline=now + settings.request_deadline_s,
-                   limits=quota.limits_for(prepared.user, prepared.plan), conf=conf)
-    first = route.candidates[0]
-    request_hold = _reserve(orch, prepared, state, first, attempt=0, tokens=0, cost=Decimal(0))
+    request_id = uuid.uuid4().hex
+    limits = quota.limits_for(prepared.user, prepared.plan)
+    state = _State(request_id=request_id, started=now, deadline=now + settings.request_deadline_s,
+                   limits=limits, cfg=cfg,
+                   request_hold=quota.hold_for(user_id=prepared.user_id, request_id=request_id, attempt=0,
+                                               limits=limits, now=datetime.now(UTC)))
     try:
         for index, cand in enumerate(route.candidates):
             nxt = route.candidates[index + 1].provider_name if index + 1 < len(route.candidates) else None
-            served = yield from _try_candidate(orch, prepared, state, cand, regenerate, streaming, nxt)
-            if served is not None:
-                counts = not served.cached or state.conf["cache_hits_count_quota"]
-                if counts:
-                    quota.settle(db, request_hold)
-                else:
-                    quota.release(db, request_hold)
-                yield _finish(orch, prepared, state, served)
+            result = yield from _try_candidate(orch, prepared, state, cand, regenerate, streaming, nxt)
+            if result is not None:
+                yield result
                 return
             if state.remaining() <= 0:
                 state.failures.append(AttemptFailure("-", "-", "timeout", "request deadline reached"))
                 break
     except BaseException:
-        quota.release(db, request_hold)
+        _release_request(orch, state)
         raise
-    quota.release(db, request_hold)
+    _release_request(orch, state)
     raise _all_failed(prepared, state)
 
 
-@dataclass
-class _Served:
-    text: str
-    data: Any
-    candidate: routing.Candidate
-    usage: TokenUsage
-    cost: Decimal | None
-    charged: Decimal
-    latency_ms: int
-    cached: bool = False
+def _release_request(orch, state: _State) -> None:
+    if state.request_held:
+        quota.release(orch.db, state.request_hold)
+        state.request_held = False
+
+
+def _reserve(orch, prepared: Prepared, state: _State, cand, holds: list[Hold]) -> None:
+    """Take this attempt's holds, and the request hold with the first of them: one transaction."""
+    if not state.request_held:
+        holds = [state.request_hold, *holds]
+    now = datetime.now(UTC)
+    try:
+        quota.reserve_holds(orch.db, holds, limits=state.limits, ttl_s=orch.settings.reservation_ttl_s, now=now)
+    except QuotaExceeded as exc:
+        attempt = 0 if exc.limit == "requests_per_day" else holds[-1].attempt
+        row = _row(prepared, state, cand, "quota_denied", TokenUsage(), Decimal(0), Decimal(0), 0,
+                   error_type=exc.limit, error_message=str(exc), attempt=attempt)
+        quota.books_for(orch.db).write_ledger(row)
+        raise
+    state.request_held = True
 
 
 def _try_candidate(orch, prepared: Prepared, state: _State, cand: routing.Candidate, regenerate: bool,
                    streaming: bool, next_provider: str | None):
     """Attempts on one candidate: cache, then calls with retries and one repair.
-    Returns ``_Served`` or None (fall back to the next candidate)."""
-    db, settings, spec = orch.db, orch.settings, prepared.task
+    Returns the ``Result`` or None (fall back to the next candidate)."""
+    settings, spec = orch.settings, prepared.task
     max_out = cand.step.max_tokens or spec.default_max_tokens
     request = ChatRequest(task=spec.name, model=cand.model, system=spec.system, prompt=prepared.prompt,
-                          images=prepared.images, json_schema=spec.json_schema if spec.structured else None,
-                          schema_name=spec.name, temperature=cand.step.temperature, max_tokens=max_out)
-    ttl = int(state.conf["cache_ttl_s"].get(spec.name, 0) or 0)
+                          images=prepared.images, json_schema=spec.json_schema, schema_name=spec.name,
+                          temperature=cand.step.temperature, max_tokens=max_out)
+    ttl = int(state.cfg.settings["cache_ttl_s"].get(spec.name, 0) or 0)
     key = cache.cache_key(request, kind=cand.kind, prompt_version=spec.prompt_version,
-                          user_id=prepared.user_id, source=prepared.source_url or "")
+                          user_id=prepared.user_id, source=prepared.source_url or "") if ttl else ""
     if ttl and not regenerate:
         hit = yield from _cache_hit(orch, prepared, state, cand, key, streaming)
         if hit is not None:
@@ -156,8 +176,10 @@ def _try_candidate(orch, prepared: Prepared, state: _State, cand: routing.Candid
         call_config = ProviderConfig(config.name, config.kind, config.base_url, config.api_key, timeout)
         bound = pricing.upper_bound(cand.price, prepared.input_token_bound, max_out)
         state.attempt_no += 1
-        hold = _reserve(orch, prepared, state, cand, attempt=state.attempt_no,
-                        tokens=prepared.input_token_bound + max_out, cost=bound)
+        hold = quota.hold_for(user_id=prepared.user_id, request_id=state.request_id, attempt=state.attempt_no,
+                              limits=state.limits, tokens=prepared.input_token_bound + max_out, cost=bound,
+                              now=datetime.now(UTC))
+        _reserve(orch, prepared, state, cand, [hold])
         started = time.monotonic()
         completion: Completion | None = None
         shown = False
@@ -192,49 +214,88 @@ def _try_candidate(orch, prepared: Prepared, state: _State, cand: routing.Candid
                                     kind="error", retryable=False)
             kind = exc.kind or "error"
             _record_failure(orch, prepared, state, cand, hold, started, completion, kind, exc.message)
-            health.record_failure(db, cand.provider_id, cand.provider_name, kind, orch.breaker)
-            if shown:
-                yield StreamRestart(reason=ERROR_LABELS.get(kind, kind), next_provider=next_provider)
+            health.record_failure(orch.db, cand.provider_id, cand.provider_name, kind, orch.breaker)
             if kind == "invalid_output" and not repaired and completion is not None:
-                repaired = True
+                repaired, delay, again = True, 0.0, True
                 request = _repair_request(request, completion.text, exc.message)
-                continue
-            delay = _retry_delay(settings, retries, exc.retry_after)
-            if exc.retryable and kind not in ("invalid_output", "stream_broken") \
-                    and retries < settings.max_retries and delay < state.remaining():
-                retries += 1
+            else:
+                delay = _retry_delay(settings, retries, exc.retry_after)
+                again = (exc.retryable and kind not in ("invalid_output", "stream_broken")
+                         and retries < settings.max_retries and delay < state.remaining())
+                retries += again
+            if shown:  # tell the reader what really happens next: the same provider again, or the next one
+                label = ERROR_LABELS.get(kind, kind)
+                if again:
+                    yield StreamRestart(reason=label, action="retry", provider=cand.provider_name)
+                elif next_provider is not None:
+                    yield StreamRestart(reason=label, action="fallback", provider=next_provider)
+            if not again:
+                return None
+            if delay:
                 time.sleep(delay)
-                continue
-            return None
-        latency = int((time.monotonic() - started) * 1000)
-        cost = pricing.cost(cand.price, completion.usage)
-        charged = quota.charge_for(cost, state.limits)
-        rec = _record(prepared, state, cand, "success", completion.usage, cost, charged, latency)
-        quota.settle(db, hold, tokens=completion.usage.input_tokens + completion.usage.output_tokens,
-                     cost=cost, charge=charged, record=rec)
-        health.record_success(db, cand.provider_id)
-        state.attempts.append(_attempt_of(rec, completion.usage))
-        if ttl:
-            cache.store(db, key, request=request, provider=cand.provider_name, user_id=prepared.user_id,
-                        text=completion.text, usage=completion.usage, ttl_s=ttl)
-        return _Served(completion.text, data, cand, completion.usage, cost, charged, latency)
+            continue
+        return _served(orch, prepared, state, cand, request, key if ttl else None, ttl, hold, completion, data,
+                       started)
+
+
+def _served(orch, prepared: Prepared, state: _State, cand, request: ChatRequest, key: str | None, ttl: int,
+            hold: Hold, completion: Completion, data: Any, started: float) -> Result:
+    """The completion transaction: ledger row, settlement, cache entry and the saved job or
+    document, all or nothing. If saving fails, the attempt is recorded as failed, its hold
+    released (the request hold too, by the caller), and nothing is charged."""
+    latency = int((time.monotonic() - started) * 1000)
+    usage = completion.usage
+    cost = pricing.cost(cand.price, usage)
+    charged = quota.charge_for(cost, state.limits)
+    now = datetime.now(UTC)
+    row = _row(prepared, state, cand, "success", usage, cost, charged, latency, timestamp=now)
+    attempt = _attempt_of(row, usage)
+    table, saved = saved_row(prepared, data, request_id=state.request_id, provider=cand.provider_name,
+                             model=cand.model, cost=cost, now=now)
+    cache_row = cache.entry_row(key, request=request, provider=cand.provider_name, user_id=prepared.user_id,
+                                text=completion.text, usage=usage, ttl_s=ttl, now=now) if key else None
+    try:
+        saved_id = quota.books_for(orch.db).complete(
+            ledger_row=row, attempt_hold=hold, request_hold=state.request_hold, count_request=True,
+            tokens=usage.input_tokens + usage.output_tokens, cost=cost, charge=charged, now=now,
+            cache_row=cache_row, save_table=table, save_row=saved)
+    except Exception as exc:  # noqa: BLE001 - the answer is lost, the books must not say otherwise
+        _record_failure(orch, prepared, state, cand, hold, started, completion, "save_failed",
+                        f"The answer could not be saved ({type(exc).__name__}).")
+        raise SaveFailed(f"Your {prepared.task.text.noun} was written but could not be saved, so nothing was "
+                         "charged. Please try again.") from None
+    state.request_held = False  # settled with the rest
+    health.record_success(orch.db, cand.provider_id, health=state.cfg.health)
+    state.attempts.append(attempt)
+    return _result(prepared, state, cand, completion.text, data, usage, cost, charged, saved_id, cached=False)
 
 
 def _cache_hit(orch, prepared, state, cand, key, streaming):
-    entry = cache.lookup(orch.db, key)
-    if entry is None:
+    output = cache.lookup(orch.db, key)
+    if output is None:
         return None
     try:
-        data = prepared.task.parse_output(entry.output)
+        data = prepared.task.parse_output(output)
     except ProviderError:
         return None
+    if not state.request_held:
+        _reserve(orch, prepared, state, cand, [])
     state.attempt_no += 1
-    rec = _record(prepared, state, cand, "cached", TokenUsage(), Decimal(0), Decimal(0), 0)
-    ledger.write(orch.db, rec)
-    state.attempts.append(_attempt_of(rec, TokenUsage()))
+    now = datetime.now(UTC)
+    row = _row(prepared, state, cand, "cached", TokenUsage(), Decimal(0), Decimal(0), 0, timestamp=now)
+    table, saved = saved_row(prepared, data, request_id=state.request_id, provider=cand.provider_name,
+                             model=cand.model, cost=Decimal(0), now=now)
+    saved_id = quota.books_for(orch.db).complete(
+        ledger_row=row, attempt_hold=None, request_hold=state.request_hold,
+        count_request=bool(state.cfg.settings["cache_hits_count_quota"]), tokens=0, cost=Decimal(0),
+        charge=Decimal(0), now=now, cache_row=None, save_table=table, save_row=saved,
+        )
+    state.request_held = False
+    state.attempts.append(_attempt_of(row, TokenUsage()))
     if streaming:
-        yield entry.output
-    return _Served(entry.output, data, cand, TokenUsage(), Decimal(0), Decimal(0), 0, cached=True)
+        yield output
+    return _result(prepared, state, cand, output, data, TokenUsage(), Decimal(0), Decimal(0), saved_id,
+                   cached=True)
 
 
 def _repair_request(request: ChatRequest, bad: str, problem: str) -> ChatRequest:
@@ -252,72 +313,55 @@ def _retry_delay(settings, retries: int, retry_after: float | None) -> float:
     return max(delay, retry_after or 0.0)
 
 
-def _reserve(orch, prepared: Prepared, state: _State, cand, *, attempt: int, tokens: int, cost: Decimal):
-    try:
-        return quota.reserve(orch.db, user_id=prepared.user_id, limits=state.limits,
-                             request_id=state.request_id, attempt=attempt, tokens=tokens, cost=cost,
-                             ttl_s=orch.settings.reservation_ttl_s)
-    except QuotaExceeded as exc:
-        rec = _record(prepared, state, cand, "quota_denied", TokenUsage(), Decimal(0), Decimal(0), 0,
-                      error_type=exc.limit, error_message=str(exc), attempt=attempt)
-        ledger.write(orch.db, rec)
-        raise
-
-
-def _record(prepared, state, cand, status, usage, cost, charged, latency, *, error_type=None,
-            error_message=None, attempt=None):
+def _row(prepared, state, cand, status, usage, cost, charged, latency, *, error_type=None,
+         error_message=None, attempt=None, timestamp=None) -> dict[str, Any]:
     priced = cand.price is not None and cand.price.priced
-    return ledger.attempt_record(
+    return ledger.attempt_row(
         request_id=state.request_id, attempt=state.attempt_no if attempt is None else attempt,
         user_id=prepared.user_id, plan=prepared.plan.code, task=prepared.task.name,
         provider=cand.provider_name, provider_kind=cand.kind, model=cand.model, status=status,
         usage=usage, cost=cost if priced else None, priced=priced or status in ("cached", "quota_denied"),
-        charged=charged, latency_ms=latency, error_type=error_type, error_message=error_message)
+        charged=charged, latency_ms=latency, error_type=error_type, error_message=error_message,
+        timestamp=timestamp)
 
 
 def _record_failure(orch, prepared, state, cand, hold, started, completion, kind, message):
-    """Ledger row for a failed attempt (its tokens still cost us); the user's hold is released:
-    failed attempts are never charged to the user."""
+    """Ledger row for a failed attempt (its tokens still cost us) and its hold released, in one
+    transaction: failed attempts are never charged to the user."""
     latency = int((time.monotonic() - started) * 1000)
     usage = completion.usage if completion is not None else TokenUsage()
     cost = pricing.cost(cand.price, usage)
-    rec = _record(prepared, state, cand, "error", usage, cost, Decimal(0), latency,
-                  error_type=kind, error_message=message)
-    quota.release(orch.db, hold, record=rec)
-    state.attempts.append(_attempt_of(rec, usage))
+    row = _row(prepared, state, cand, "error", usage, cost, Decimal(0), latency, error_type=kind,
+               error_message=message)
+    quota.books_for(orch.db).fail(ledger_row=row, hold=hold, now=datetime.now(UTC))
+    state.attempts.append(_attempt_of(row, usage))
     state.failures.append(AttemptFailure(cand.provider_name, cand.model, kind, scrub(message),
                                          state.attempt_no))
 
 
-def _attempt_of(rec, usage: TokenUsage) -> Attempt:
-    return Attempt(attempt=rec.attempt, provider=rec.provider, provider_kind=rec.provider_kind,
-                   model=rec.model, status=rec.status, latency_ms=rec.latency_ms, usage=usage,
-                   cost_usd=rec.cost_usd, error_type=rec.error_type, error_message=rec.error_message)
+def _attempt_of(row: dict[str, Any], usage: TokenUsage) -> Attempt:
+    return Attempt(attempt=row["attempt"], provider=row["provider"], provider_kind=row["provider_kind"],
+                   model=row["model"], status=row["status"], latency_ms=row["latency_ms"], usage=usage,
+                   cost_usd=row["cost_usd"], error_type=row["error_type"], error_message=row["error_message"])
 
 
-def _finish(orch, prepared: Prepared, state: _State, served: _Served) -> Result:
+def _result(prepared: Prepared, state: _State, cand, text: str, data: Any, usage: TokenUsage,
+            cost: Decimal | None, charged: Decimal, saved_id: int, *, cached: bool) -> Result:
     from orchestrator.offline import ENGINE_LABEL
+    from orchestrator.providers.registry import local_engine_kinds
 
-    cand = served.candidate
     costs = [a.cost_usd for a in state.attempts if a.status in ("success", "error")]
     total = None if any(c is None for c in costs) else sum(costs, Decimal(0))
-    result = Result(
-        request_id=state.request_id, task=prepared.task.name, text=served.text, data=None,
-        provider=cand.provider_name, provider_kind=cand.kind, model=cand.model, usage=served.usage,
-        cost_usd=served.cost, total_cost_usd=total, charged_usd=served.charged,
-        latency_ms=int((time.monotonic() - state.started) * 1000), attempts=state.attempts,
-        cached=served.cached,
-        label=ENGINE_LABEL if cand.kind == "offline" else f"{cand.provider_name} · {cand.model}",
+    spec = prepared.task
+    as_job = spec.output == "job"
+    return Result(
+        request_id=state.request_id, task=spec.name, text=text if as_job else data,
+        data=data if as_job else None, provider=cand.provider_name, provider_kind=cand.kind, model=cand.model,
+        usage=usage, cost_usd=cost, total_cost_usd=total, charged_usd=charged,
+        latency_ms=int((time.monotonic() - state.started) * 1000), attempts=state.attempts, cached=cached,
+        label=ENGINE_LABEL if cand.kind in local_engine_kinds() else f"{cand.provider_name} · {cand.model}",
+        job_id=saved_id if as_job else None, document_id=None if as_job else saved_id,
     )
-    if prepared.task.name == "extract_job":
-        result.data = served.data
-        result.job_id = save_job(orch.db, prepared, served.data, request_id=state.request_id,
-                                 provider=cand.provider_name, model=cand.model, cost=served.cost)
-    else:
-        result.text = served.data
-        result.document_id = save_document(orch.db, prepared, served.data, request_id=state.request_id,
-                                           provider=cand.provider_name, model=cand.model, cost=served.cost)
-    return result
 
 
 def _no_route(prepared: Prepared, route: routing.Route) -> Exception:

@@ -1,25 +1,36 @@
 """Step 1 of a request: resolve the user and plan, validate inputs, build the prompt;
-and the last step: save what was produced (the job, the document)."""
+and what the last step saves (the job or the document), as a row for the completion
+transaction. Branches on the task's declared input and output kinds, never on names."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
-from db.models import Document, Job, Plan, User, UserProfile
+from db.models import Plan, User
 from db.session import Database
-from orchestrator import inputs, settings_store
+from orchestrator import inputs
 from orchestrator.config import Settings
 from orchestrator.errors import InputRejected, NotFound, PermissionDenied
 from orchestrator.providers.base import ImageInput
 from orchestrator.schemas import DraftOptions, JobPosting, Profile
-from orchestrator.tasks import cover_letter, draft_cv, extract_job
 from orchestrator.tasks.common import TaskSpec
 from orchestrator.tokens import IMAGE_TOKENS, estimate_tokens
+
+
+@dataclass(frozen=True)
+class JobRef:
+    """The saved job a drafting request works from."""
+
+    id: int
+    title: str
+    company: str | None
 
 
 @dataclass
@@ -33,9 +44,9 @@ class Prepared:
     user: User
     prompt: str
     images: tuple[ImageInput, ...] = ()
-    source: str = "text"  # text | image | url (extraction) or the job id (drafting)
+    source: str = "text"  # text | image | url (postings) or job:<id> (saved jobs)
     source_url: str | None = None
-    job: Job | None = None
+    job: JobRef | None = None
     options: DraftOptions | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
@@ -48,6 +59,7 @@ class Prepared:
 
 
 def resolve_user(db: Database, user: str | int) -> tuple[User, Plan]:
+    """The active user (id or e-mail) and their plan, read from the database."""
     with db.read() as s:
         if isinstance(user, int) or (isinstance(user, str) and user.isdigit()):
             row = s.get(User, int(user))
@@ -60,94 +72,98 @@ def resolve_user(db: Database, user: str | int) -> tuple[User, Plan]:
         return row, row.plan
 
 
-def prepare(
-    db: Database,
-    settings: Settings,
-    task: TaskSpec,
-    *,
-    user: str | int,
-    text: str | None,
-    image: bytes | None,
-    url: str | None,
-    job_id: int | None,
-    options: dict[str, Any],
-) -> Prepared:
-    user_row, plan = resolve_user(db, user)
-    base = dict(task=task, user_id=user_row.id, user_email=user_row.email, plan=plan, user=user_row)
-    if task.name == "extract_job":
+def prepare(db: Database, settings: Settings, task: TaskSpec, *, user: User, plan: Plan, text: str | None,
+            image: bytes | None, url: str | None, job_id: int | None, options: dict[str, Any],
+            allow_private_urls: bool = False) -> Prepared:
+    base = dict(task=task, user_id=user.id, user_email=user.email, plan=plan, user=user)
+    if task.input == "posting":
         if options:
-            raise InputRejected(f"Extraction takes no options (got: {', '.join(sorted(options))}).")
-        return _prepare_extraction(db, settings, base, text=text, image=image, url=url)
+            raise InputRejected(f"{task.label} takes no options (got: {', '.join(sorted(options))}).")
+        if job_id is not None:
+            raise InputRejected(f"{task.label} works from a posting: pass text, an image or a URL, not job_id.")
+        return _prepare_posting(settings, base, text=text, image=image, url=url,
+                                allow_private=allow_private_urls)
     if text or image or url:
         raise InputRejected(f"{task.label} works from a saved job: pass job_id, not text, image or url.")
-    return _prepare_drafting(db, base, job_id=job_id, options=options)
+    return _prepare_saved_job(db, base, job_id=job_id, options=options)
 
 
-def _prepare_extraction(db, settings, base, *, text, image, url) -> Prepared:
+def posting_source(*, text: str | None, image: bytes | None, url: str | None) -> str:
     given = [name for name, v in (("text", text), ("image", image), ("url", url)) if v]
     if len(given) != 1:
         raise InputRejected("Give exactly one of: posting text, a screenshot, or a URL.")
-    if image:
+    return given[0]
+
+
+def _prepare_posting(settings, base, *, text, image, url, allow_private) -> Prepared:
+    spec: TaskSpec = base["task"]
+    source = posting_source(text=text, image=image, url=url)
+    if source == "image":
         img = inputs.validate_image(image, max_bytes=settings.max_image_bytes,
                                     max_pixels=settings.max_image_pixels)
-        return Prepared(prompt=extract_job.build_prompt(None, has_image=True), images=(img,),
-                        source="image", **base)
-    if url:
-        page = inputs.fetch_url(url, allow_private=bool(settings_store.get(db, "url_fetch_allow_private")),
-                                timeout_s=settings.url_fetch_timeout_s, max_bytes=settings.url_max_bytes)
+        return Prepared(prompt=spec.build_prompt(None, has_image=True), images=(img,), source="image", **base)
+    if source == "url":
+        page = inputs.fetch_url(url, allow_private=allow_private, timeout_s=settings.url_fetch_timeout_s,
+                                max_bytes=settings.url_max_bytes)
         body = inputs.validate_text(page.text, max_chars=settings.max_posting_chars)
-        return Prepared(prompt=extract_job.build_prompt(body), source="url", source_url=page.url,
+        return Prepared(prompt=spec.build_prompt(body), source="url", source_url=page.url,
                         meta={"content_hash": page.content_hash}, **base)
     body = inputs.validate_text(text, max_chars=settings.max_posting_chars)
-    return Prepared(prompt=extract_job.build_prompt(body), source="text", **base)
+    return Prepared(prompt=spec.build_prompt(body), source="text", **base)
 
 
-def _prepare_drafting(db, base, *, job_id, options) -> Prepared:
+_JOB_AND_PROFILE = (
+    "SELECT j.user_id, j.title, j.company, j.data, p.data FROM jobs j "
+    "LEFT JOIN profiles p ON p.user_id = j.user_id WHERE j.id = :job_id"
+)
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, (str, bytes)) else value
+
+
+def _prepare_saved_job(db, base, *, job_id, options) -> Prepared:
+    from orchestrator.quota import books_for
+
     if job_id is None:
         raise InputRejected("Choose a saved job first (job_id is required).")
     try:
+        job_id = int(job_id)
         opts = DraftOptions(**options)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise InputRejected(f"Invalid option {'.'.join(map(str, first['loc']))}: {first['msg']}.") from None
-    with db.read() as s:
-        job = s.get(Job, int(job_id))
-        if job is None or job.user_id != base["user_id"]:
-            raise NotFound(f"Job {job_id} is not one of your saved jobs.")
-        prof_row = s.get(UserProfile, base["user_id"])
-    profile = Profile.model_validate(prof_row.data) if prof_row else Profile()
+    except (TypeError, ValueError) as exc:
+        if isinstance(exc, ValidationError):
+            first = exc.errors()[0]
+            raise InputRejected(f"Invalid option {'.'.join(map(str, first['loc']))}: {first['msg']}.") from None
+        raise InputRejected(f"job_id must be a number (got {job_id!r}).") from None
+    row = books_for(db).read_one(_JOB_AND_PROFILE, job_id=job_id)
+    if row is None or row[0] != base["user_id"]:
+        raise NotFound(f"Job {job_id} is not one of your saved jobs.")
+    _uid, title, company, job_data, profile_data = row
+    profile = Profile.model_validate(_json(profile_data)) if profile_data is not None else Profile()
     if profile.is_empty():
         raise InputRejected("Your profile is empty. Add your experience and skills on the Profile page first.")
-    posting = JobPosting.model_validate(job.data)
-    module = draft_cv if base["task"].name == "draft_cv" else cover_letter
-    prompt = module.build_prompt(profile, posting, opts)
-    return Prepared(prompt=prompt, source=f"job:{job.id}", job=job, options=opts, **base)
+    posting = JobPosting.model_validate(_json(job_data))
+    prompt = base["task"].build_prompt(profile, posting, opts)
+    return Prepared(prompt=prompt, source=f"job:{job_id}", job=JobRef(job_id, title, company), options=opts,
+                    **base)
 
 
-# ------------------------------------------------------------------ persistence
+# ------------------------------------------------------------------ what is saved
 
 
-def save_job(db: Database, prepared: Prepared, posting: JobPosting, *, request_id: str, provider: str,
-             model: str, cost: Decimal | None) -> int:
-    with db.write() as s:
-        job = Job(user_id=prepared.user_id, source=prepared.source, source_url=prepared.source_url,
-                  title=posting.title[:256], company=(posting.company or "")[:256] or None,
-                  data=posting.model_dump(mode="json"), request_id=request_id, provider=provider,
-                  model=model, cost_usd=cost)
-        s.add(job)
-        s.flush()
-        return job.id
-
-
-def save_document(db: Database, prepared: Prepared, text: str, *, request_id: str, provider: str,
-                  model: str, cost: Decimal | None) -> int:
-    kind = "cv" if prepared.task.name == "draft_cv" else "cover_letter"
+def saved_row(prepared: Prepared, parsed: Any, *, request_id: str, provider: str, model: str,
+              cost: Decimal | None, now: datetime) -> tuple[str, dict[str, Any]]:
+    """(table, columns) of what a served request saves, per the task's output kind."""
+    spec = prepared.task
+    common = dict(user_id=prepared.user_id, created_at=now, updated_at=now, request_id=request_id,
+                  provider=provider, model=model, cost_usd=cost)
+    if spec.output == "job":
+        posting: JobPosting = parsed
+        return "jobs", dict(source=prepared.source, source_url=prepared.source_url, title=posting.title[:256],
+                            company=(posting.company or "")[:256] or None, data=posting.model_dump(mode="json"),
+                            **common)
     job = prepared.job
-    title = f"{prepared.task.label} — {job.title}" + (f" at {job.company}" if job.company else "")
-    with db.write() as s:
-        doc = Document(user_id=prepared.user_id, job_id=job.id, kind=kind, title=title[:256], content=text,
-                       options=prepared.options.model_dump(mode="json") if prepared.options else {},
-                       request_id=request_id, provider=provider, model=model, cost_usd=cost)
-        s.add(doc)
-        s.flush()
-        return doc.id
+    title = f"{spec.label} — {job.title}" + (f" at {job.company}" if job.company else "") if job else spec.label
+    options = prepared.options.model_dump(mode="json") if prepared.options else {}
+    return "documents", dict(job_id=job.id if job else None, kind=spec.document_kind, title=title[:256],
+                             content=parsed, options=options, **common)

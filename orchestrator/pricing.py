@@ -26,9 +26,6 @@ from orchestrator.providers.base import TokenUsage
 
 MTOK = Decimal(1_000_000)
 
-# our provider kinds -> genai-prices provider ids
-GENAI_PROVIDER_IDS = {"openai": "openai", "anthropic": "anthropic", "gemini": "google"}
-
 _FIELDS = {
     "input": "input_mtok",
     "output": "output_mtok",
@@ -110,7 +107,10 @@ def lookup_genai_price(kind: str, model: str, when: datetime | None = None) -> C
     genai-prices raises LookupError for an unknown model: that is shown as
     unpriced in the catalog, never guessed.
     """
-    provider_id = GENAI_PROVIDER_IDS.get(kind)
+    from orchestrator.providers.registry import find_kind
+
+    descriptor = find_kind(kind)
+    provider_id = descriptor.genai_prices_id if descriptor is not None else None  # ProviderKind.genai_prices_id
     if provider_id is None:
         return None
     from genai_prices import data_snapshot  # lazy: ~0.2 s import

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from db.base import usd_str
+from orchestrator.money import usd_str
 from orchestrator.providers.base import TokenUsage
 from orchestrator.schemas import JobPosting
 
@@ -43,11 +43,25 @@ class Attempt:
 
 @dataclass(frozen=True)
 class StreamRestart:
-    """Yielded by ``stream()`` when a stream broke and the next provider starts over:
-    discard the text shown so far."""
+    """Yielded by ``stream()`` when a stream broke after text was shown: discard that text.
+
+    ``action`` says what happens next, truthfully: ``retry`` starts the same provider
+    over (``provider`` is the one that broke), ``fallback`` switches to the next one
+    (``provider`` names it)."""
 
     reason: str
-    next_provider: str | None = None
+    action: str  # "retry" | "fallback"
+    provider: str
+
+    @property
+    def retrying(self) -> bool:
+        return self.action == "retry"
+
+    def describe(self) -> str:
+        """One sentence for people: what broke and what happens now."""
+        if self.retrying:
+            return f"The answer broke off ({self.reason}); trying {self.provider} again."
+        return f"The answer broke off ({self.reason}); continuing with {self.provider}."
 
 
 @dataclass
@@ -81,7 +95,10 @@ class Result:
 
     @property
     def offline(self) -> bool:
-        return self.provider_kind == "offline"
+        """Served by the built-in engine (no AI model), not a provider."""
+        from orchestrator.providers.registry import local_engine_kinds
+
+        return self.provider_kind in local_engine_kinds()
 
     def as_dict(self) -> dict[str, Any]:
         return {

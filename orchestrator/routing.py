@@ -1,9 +1,9 @@
 """Routing: the live policy's chain for (plan, task), filtered to what can serve now.
 
 The policy is data: ``routing_policies`` holds versions of the whole plan x
-task matrix and the highest version is live. It is read on every request,
-so a change made through the CLI, the admin page or SQL applies to the next
-call without a restart.
+task matrix and the highest version is live. Requests resolve it from the
+in-process snapshot (``orchestrator.snapshot``): a change made in this process
+applies to the next call, one made elsewhere (CLI, another replica) within 1 s.
 """
 
 from __future__ import annotations
@@ -16,22 +16,8 @@ from sqlalchemy.orm import Session
 
 from db.models import CatalogModel, Provider, RoutingPolicy, RoutingRule
 from orchestrator.pricing import PriceCard
-
-OFFLINE_KIND = "offline"
-KEYLESS_KINDS = {"offline", "openai_compatible"}
-
-
-@dataclass(frozen=True)
-class RouteStep:
-    """One cell entry of the policy: provider name, model and params."""
-
-    provider: str
-    model: str
-    temperature: float | None = None
-    max_tokens: int | None = None
-
-    def label(self) -> str:
-        return f"{self.provider}:{self.model}"
+from orchestrator.snapshot import Config, ModelRow, ProviderRow, RouteStep
+from orchestrator.snapshot import price_card as _card
 
 
 @dataclass(frozen=True)
@@ -80,19 +66,15 @@ def chain_for(session: Session, plan_code: str, task: str, version: int | None =
 
 
 def price_card(row: CatalogModel | None) -> PriceCard | None:
-    if row is None:
-        return None
-    return PriceCard(
-        input=row.input_usd_per_mtok,
-        output=row.output_usd_per_mtok,
-        cached_input=row.cached_input_usd_per_mtok,
-        cache_write=row.cache_write_usd_per_mtok,
-        tiers=row.price_tiers or {},
-    )
+    return None if row is None else _card(row)
 
 
 def has_usable_key(provider: Provider) -> bool:
-    if provider.kind in KEYLESS_KINDS:
+    """Keyless kinds (``ProviderKind.needs_key`` false) always have one."""
+    from orchestrator.providers.registry import find_kind
+
+    kind = find_kind(provider.kind)
+    if kind is not None and not kind.needs_key:
         return True
     if provider.api_key_ciphertext:
         return True
@@ -100,7 +82,7 @@ def has_usable_key(provider: Provider) -> bool:
 
 
 def resolve(
-    session: Session,
+    cfg: Config,
     plan_code: str,
     task: str,
     *,
@@ -110,17 +92,14 @@ def resolve(
 ) -> Route:
     """Candidates in policy order, skipping inactive, keyless, open-circuit and
     incapable ones. When nothing in the chain can serve and the offline engine
-    is active, it ends the route as graceful degradation (text input only)."""
-    version = live_version(session)
-    steps = chain_for(session, plan_code, task, version)
-    providers = {p.name: p for p in session.scalars(select(Provider)).all()}
-    catalog = {(m.kind, m.model): m for m in session.scalars(select(CatalogModel)).all()}
+    is active, it ends the route as graceful degradation (text input only).
+    Reads only the in-process snapshot: no database access."""
     candidates: list[Candidate] = []
     skipped: list[tuple[str, str]] = []
-    for step in steps:
+    for step in cfg.chains.get((plan_code, task), ()):
         why = None
-        provider = providers.get(step.provider)
-        row = catalog.get((provider.kind, step.model)) if provider else None
+        provider = cfg.providers.get(step.provider)
+        row = cfg.catalog.get((provider.kind, step.model)) if provider else None
         if provider is None:
             why = "provider not registered"
         elif not provider.is_active:
@@ -131,23 +110,38 @@ def resolve(
             why = "circuit open"
         elif row is not None and not row.is_active:
             why = "model inactive"
-        elif needs_vision and not (row.supports_vision if row is not None else False):
+        elif needs_vision and not _sees_images(provider, step.model, row):
             why = "model cannot read images"
         if why:
             skipped.append((step.label(), why))
             continue
         candidates.append(_candidate(step, provider, row))
     if not candidates and not needs_vision and offline_fallback:
-        offline = next((p for p in providers.values() if p.kind == OFFLINE_KIND and p.is_active), None)
+        offline = next((p for p in cfg.providers.values() if _is_local_engine(p.kind) and p.is_active), None)
         if offline is not None:
             from orchestrator.offline import ENGINE_MODEL
 
             step = RouteStep(offline.name, ENGINE_MODEL)
-            candidates.append(_candidate(step, offline, catalog.get((OFFLINE_KIND, ENGINE_MODEL))))
-    return Route(candidates, skipped, version)
+            candidates.append(_candidate(step, offline, cfg.catalog.get((offline.kind, ENGINE_MODEL))))
+    return Route(candidates, skipped, cfg.policy_version)
 
 
-def _candidate(step: RouteStep, provider: Provider, row: CatalogModel | None) -> Candidate:
+def _sees_images(provider: ProviderRow, model: str, row: ModelRow | None) -> bool:
+    """The catalog says whether a model reads images; an uncatalogued model asks its kind."""
+    if row is not None:
+        return row.supports_vision
+    from orchestrator.providers.registry import get_kind
+
+    return get_kind(provider.kind).capabilities(model).vision
+
+
+def _is_local_engine(kind: str) -> bool:
+    from orchestrator.providers.registry import local_engine_kinds
+
+    return kind in local_engine_kinds()
+
+
+def _candidate(step: RouteStep, provider: ProviderRow, row: ModelRow | None) -> Candidate:
     return Candidate(
         step=step,
         provider_id=provider.id,
@@ -157,7 +151,7 @@ def _candidate(step: RouteStep, provider: Provider, row: CatalogModel | None) ->
         api_key_ciphertext=provider.api_key_ciphertext,
         api_key_env=provider.api_key_env,
         timeout_s=provider.timeout_s,
-        price=price_card(row),
+        price=row.price if row is not None else None,
         supports_vision=bool(row and row.supports_vision),
     )
 

@@ -2,7 +2,7 @@
 
 ``JobPosting`` is what extraction returns, whichever engine served it; the
 JSON schema sent to models for structured output is written by hand in
-``tasks/extract_job.py`` so it stays strict-mode compatible for every vendor,
+the extraction task's module so it stays strict-mode compatible for every vendor,
 and the model's answer is validated back into this class.
 """
 

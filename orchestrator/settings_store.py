@@ -13,7 +13,8 @@ from db.session import Database
 
 DEFAULTS: dict[str, Any] = {
     # seconds; 0 turns the response cache off for that task
-    "cache_ttl_s": {"extract_job": 7 * 24 * 3600, "draft_cv": 0, "cover_letter": 0},
+    # (each task's default is its TaskSpec.default_cache_ttl_s; see _defaults)
+    "cache_ttl_s": {},
     # whether a cache hit counts against the daily request quota
     "cache_hits_count_quota": False,
     # allow job-posting URLs that resolve to loopback/private/link-local addresses
@@ -31,7 +32,7 @@ DEFAULTS: dict[str, Any] = {
 def get(db: Database, key: str) -> Any:
     with db.read() as s:
         row = s.get(AppSetting, key)
-    default = DEFAULTS.get(key)
+    default = _defaults().get(key)
     if row is None:
         return default
     if isinstance(default, dict) and isinstance(row.value, dict):
@@ -48,14 +49,27 @@ def put(db: Database, key: str, value: Any) -> None:
             row.value = value
 
 
+def _defaults() -> dict[str, Any]:
+    from orchestrator.tasks import TASKS
+
+    out = dict(DEFAULTS)
+    out["cache_ttl_s"] = {name: spec.default_cache_ttl_s for name, spec in TASKS.items()}
+    return out
+
+
+def merge(stored: dict[str, Any]) -> dict[str, Any]:
+    """Stored values over the defaults (dict settings merged key by key)."""
+    out: dict[str, Any] = {}
+    for key, default in _defaults().items():
+        value = stored.get(key, default)
+        out[key] = {**default, **value} if isinstance(default, dict) and isinstance(value, dict) else value
+    return out
+
+
 def snapshot(db: Database) -> dict[str, Any]:
-    """Every setting at once (one query), defaults filled in: read once per request."""
+    """Every setting at once (one query), defaults filled in."""
     from sqlalchemy import select
 
     with db.read() as s:
         stored = {row.key: row.value for row in s.scalars(select(AppSetting)).all()}
-    out: dict[str, Any] = {}
-    for key, default in DEFAULTS.items():
-        value = stored.get(key, default)
-        out[key] = {**default, **value} if isinstance(default, dict) and isinstance(value, dict) else value
-    return out
+    return merge(stored)

@@ -89,7 +89,7 @@ def _pg_admin_url() -> str | None:
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     from db.migrate import upgrade
-    from db.seed import seed_base
+    from orchestrator.seeding.seed import seed_base
     from db.session import Database
 
     path = tmp_path_factory.mktemp("tmpl") / "template.db"
@@ -112,7 +112,7 @@ def pg_template():
     from sqlalchemy.engine import make_url
 
     from db.migrate import upgrade
-    from db.seed import seed_base
+    from orchestrator.seeding.seed import seed_base
     from db.session import Database, normalize_url
 
     base = make_url(normalize_url(url))
@@ -173,7 +173,7 @@ def orch(database_url, settings):
 @pytest.fixture
 def demo_users(orch):
     """The four demo accounts with profiles (no history: fast)."""
-    from db.demo import _accounts
+    from orchestrator.seeding.demo import _accounts
 
     _accounts(orch)
     return orch

@@ -31,3 +31,18 @@ def png(width: int = 64, height: int = 32) -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (width, height), (240, 240, 250)).save(buf, format="PNG")
     return buf.getvalue()
+
+
+def operator(name: str = "test"):
+    """The CLI operator as an actor (counts as a super admin; audited as ``cli:<name>``)."""
+    from orchestrator.services.actor import Actor
+
+    return Actor.operator(name)
+
+
+def acting(orch, email: str = "admin@example.com"):
+    """A signed-in user as an actor (the demo super admin by default), as a page would pass it."""
+    from orchestrator.services.actor import Actor
+    from orchestrator.services.users import get_user
+
+    return Actor.of(get_user(orch, email=email))

@@ -6,6 +6,7 @@ only to be drawn. Days are ISO strings on the x axis, so a chart's data is easy 
 
 from __future__ import annotations
 
+import zlib
 from collections import defaultdict
 from decimal import Decimal
 
@@ -13,14 +14,26 @@ import plotly.graph_objects as go
 
 from orchestrator.services.analytics import DailyProvider, LatencyReport, ModelTokens, PlanTaskCost
 from orchestrator.services.analytics_finance import EconomicsReport, Forecast
+from orchestrator.services.providers import provider_kinds
+from orchestrator.tasks import TASKS
 
 PALETTE = ["#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#FF9DA6", "#9D755D", "#BAB0AC"]
-PROVIDER_COLORS = {"gemini": "#4C78A8", "openai": "#54A24B", "anthropic": "#F58518", "offline": "#BAB0AC"}
-TASK_LABELS = {"extract_job": "Extract job", "draft_cv": "Draft CV", "cover_letter": "Cover letter"}
 
 
-def color(name: str, i: int = 0) -> str:
-    return PROVIDER_COLORS.get(name, PALETTE[i % len(PALETTE)])
+def task_label(task: str) -> str:
+    """A task's one wording everywhere (its TaskSpec.label); a retired task keeps its name."""
+    spec = TASKS.get(task)
+    return spec.label if spec else task
+
+
+def color(name: str) -> str:
+    """A provider's colour: its kind's when the name is a kind's (the seeded providers are named
+    after their kinds), else a palette colour picked from the name, the same on every chart."""
+    kinds = {k.name: k.color for k in provider_kinds()}
+    if name in kinds:
+        return kinds[name]
+    free = [c for c in PALETTE if c not in kinds.values()] or PALETTE
+    return free[zlib.crc32(name.encode()) % len(free)]
 
 
 def usd(value: Decimal | None) -> float:
@@ -56,9 +69,9 @@ def daily_cost(points: list[DailyProvider]) -> go.Figure:
     for p in points:
         by_provider[p.provider][p.day.isoformat()] = p.cost_usd
     fig = go.Figure()
-    for i, (provider, days) in enumerate(sorted(by_provider.items())):
+    for provider, days in sorted(by_provider.items()):
         xs = sorted(days)
-        fig.add_bar(name=provider, x=xs, y=[usd(days[d]) for d in xs], marker_color=color(provider, i),
+        fig.add_bar(name=provider, x=xs, y=[usd(days[d]) for d in xs], marker_color=color(provider),
                     hovertemplate="$%{y:,.2f}")
     return _layout(fig, title, y_title="USD", barmode="stack", dates=True)
 
@@ -86,13 +99,12 @@ def cost_by_plan_task(rows: list[PlanTaskCost]) -> go.Figure:
         return _empty(title)
     plans = sorted({r.plan for r in rows})
     fig = go.Figure()
-    for i, task in enumerate(t for t in TASK_LABELS if any(r.task == t for r in rows)):
+    present = {r.task for r in rows}
+    for task in [t for t in TASKS if t in present] + sorted(present - set(TASKS)):
         cost = {r.plan: r.cost_usd for r in rows if r.task == task}
-        fig.add_bar(name=TASK_LABELS[task], x=plans, y=[usd(cost.get(p)) for p in plans],
-                    marker_color=PALETTE[i], hovertemplate="$%{y:,.2f}")
-    for task in sorted({r.task for r in rows} - set(TASK_LABELS)):
-        cost = {r.plan: r.cost_usd for r in rows if r.task == task}
-        fig.add_bar(name=task, x=plans, y=[usd(cost.get(p)) for p in plans])
+        spec = TASKS.get(task)  # each task keeps its own colour, whatever the filter shows
+        fig.add_bar(name=task_label(task), x=plans, y=[usd(cost.get(p)) for p in plans],
+                    marker_color=spec.color if spec else color(task), hovertemplate="$%{y:,.2f}")
     return _layout(fig, title, y_title="USD", barmode="group")
 
 
@@ -126,13 +138,13 @@ def latency(report: LatencyReport) -> go.Figure:
     for p in report.daily:
         series[p.provider].append(p)
     fig = go.Figure()
-    for i, (provider, pts) in enumerate(sorted(series.items())):
+    for provider, pts in sorted(series.items()):
         xs = [p.day.isoformat() for p in pts]
         fig.add_scatter(name=f"{provider} p95", x=xs, y=[(p.p95_ms or 0) / 1000 for p in pts], mode="lines",
-                        line=dict(color=color(provider, i), width=2), legendgroup=provider,
+                        line=dict(color=color(provider), width=2), legendgroup=provider,
                         hovertemplate="%{y:.2f} s")
         fig.add_scatter(name=f"{provider} p50", x=xs, y=[(p.p50_ms or 0) / 1000 for p in pts], mode="lines",
-                        line=dict(color=color(provider, i), width=1, dash="dot"), legendgroup=provider,
+                        line=dict(color=color(provider), width=1, dash="dot"), legendgroup=provider,
                         hovertemplate="%{y:.2f} s")
     return _layout(fig, title, y_title="seconds (p95 solid, p50 dotted)", height=380, dates=True)
 
@@ -147,10 +159,10 @@ def error_rate(points: list[DailyProvider], threshold_pct: float | None = None) 
     for p in pts:
         series[p.provider].append(p)
     fig = go.Figure()
-    for i, (provider, rows) in enumerate(sorted(series.items())):
+    for provider, rows in sorted(series.items()):
         fig.add_scatter(name=provider, x=[p.day.isoformat() for p in rows],
                         y=[100 * p.errors / p.provider_calls for p in rows], mode="lines+markers",
-                        line=dict(color=color(provider, i)), hovertemplate="%{y:.1f} %")
+                        line=dict(color=color(provider)), hovertemplate="%{y:.1f} %")
     if threshold_pct is not None:
         fig.add_hline(y=threshold_pct, line=dict(color="#E45756", dash="dash", width=1),
                       annotation_text=f"alert at {threshold_pct:g} %", annotation_position="top left")

@@ -50,11 +50,7 @@ def require_admin(*, super_admin: bool = False) -> UserInfo:
 
 
 def _fresh_role(user: UserInfo) -> str | None:
-    from orchestrator.errors import OrchestratorError
-    from orchestrator.services.users import get_user
+    """The role the database has now (None if deactivated): the same check every admin command makes."""
+    from orchestrator.services.actor import Actor, current_role
 
-    try:
-        info = get_user(get_orchestrator(), user_id=user.id)
-    except OrchestratorError:
-        return None
-    return info.role if info.is_active else None
+    return current_role(get_orchestrator(), Actor.of(user))

@@ -1,26 +1,18 @@
-"""The job seeker's pages, in navigation order (owned by the user-app pages)."""
+"""The job seeker's pages, in navigation order: the task pages come from the task registry."""
 
 import streamlit as st
 
-from ui.user_common import (
-    ICONS,
-    PAGE_CV,
-    PAGE_DOCUMENTS,
-    PAGE_EXTRACT,
-    PAGE_HOME,
-    PAGE_LETTER,
-    PAGE_PLAN,
-    PAGE_PROFILE,
-)
+from orchestrator.tasks import TASKS
+from ui.user_common import ICONS, PAGE_DOCUMENTS, PAGE_HOME, PAGE_PLAN, PAGE_PROFILE
 
 
 def user_pages() -> list:
+    tasks = [st.Page(t.text.page, title=t.text.nav or t.label, icon=t.text.icon) for t in TASKS.values()
+             if t.text.page]
     return [
         st.Page(PAGE_HOME, title="Home", icon=ICONS["home"], default=True),
         st.Page(PAGE_PROFILE, title="Profile", icon=ICONS["profile"]),
-        st.Page(PAGE_EXTRACT, title="Extract a job", icon=ICONS["extract"]),
-        st.Page(PAGE_CV, title="CV", icon=ICONS["cv"]),
-        st.Page(PAGE_LETTER, title="Cover letter", icon=ICONS["letter"]),
+        *tasks,
         st.Page(PAGE_DOCUMENTS, title="My documents", icon=ICONS["documents"]),
         st.Page(PAGE_PLAN, title="Plan and usage", icon=ICONS["plan"]),
     ]

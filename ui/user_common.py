@@ -11,6 +11,8 @@ from typing import TypeVar
 
 import streamlit as st
 
+
+from orchestrator.tasks import TASKS, document_tasks
 from orchestrator.errors import (
     AllProvidersFailed,
     InputRejected,
@@ -26,18 +28,17 @@ T = TypeVar("T")
 
 PAGE_HOME = "pages/user/home.py"
 PAGE_PROFILE = "pages/user/profile.py"
-PAGE_EXTRACT = "pages/user/extract.py"
-PAGE_CV = "pages/user/cv.py"
-PAGE_LETTER = "pages/user/cover_letter.py"
+# the task pages come from the task registry (TaskSpec.text.page)
+PAGE_EXTRACT = next(t for t in TASKS.values() if t.output == "job").text.page
 PAGE_DOCUMENTS = "pages/user/documents.py"
 PAGE_PLAN = "pages/user/plan.py"
 
 ICONS = {
     "home": ":material/home:", "profile": ":material/badge:", "extract": ":material/travel_explore:",
-    "cv": ":material/description:", "letter": ":material/mail:", "documents": ":material/folder_open:",
+    "documents": ":material/folder_open:",
     "plan": ":material/data_usage:", "save": ":material/save:", "delete": ":material/delete:",
     "download": ":material/download:", "regenerate": ":material/refresh:", "open": ":material/open_in_new:",
-    "quota": ":material/hourglass_top:", "offline": ":material/cloud_off:", "error": ":material/error:",
+    "quota": ":material/hourglass_top:", "unavailable": ":material/cloud_off:", "error": ":material/error:",
     "bad_input": ":material/report:",
 }
 
@@ -80,7 +81,7 @@ def show_error(exc: BaseException) -> None:
         st.warning(str(exc), icon=ICONS["quota"])
         st.page_link(PAGE_PLAN, label="See your plan and usage", icon=ICONS["plan"])
     elif isinstance(exc, (AllProvidersFailed, NoRouteAvailable, ProviderError)):
-        st.error(str(exc), icon=ICONS["offline"])
+        st.error(str(exc), icon=ICONS["unavailable"])
     elif isinstance(exc, (InputRejected, NotFound)):
         st.error(str(exc), icon=ICONS["bad_input"])
         if "profile is empty" in str(exc).lower():
@@ -174,3 +175,15 @@ def saved_jobs(orch, user_id: int) -> list | None:
         st.page_link(PAGE_EXTRACT, label="Extract a job posting", icon=ICONS["extract"])
         return None
     return jobs
+
+
+def drafting_links(job_id: int | None = None, *, key: str, buttons: bool = True) -> None:
+    """One button (or link) per drafting task, in registry order; a button remembers the job."""
+    tasks = document_tasks()
+    for col, spec in zip(st.columns(len(tasks)), tasks, strict=True):
+        if not buttons:
+            col.page_link(spec.text.page, label=spec.text.title, icon=spec.text.icon)
+        elif col.button(spec.text.title, icon=spec.text.icon, key=f"{key}_{spec.name}", width="stretch"):
+            if job_id is not None:
+                st.session_state["draft_job_id"] = job_id
+            st.switch_page(spec.text.page)

@@ -12,6 +12,8 @@ from orchestrator import Result, StreamRestart
 from orchestrator.errors import NotFound
 from orchestrator.schemas import DraftOptions
 from orchestrator.services import documents
+from orchestrator.tasks import get_task
+from orchestrator.tasks.common import TaskSpec
 from ui.context import get_orchestrator, require_user
 from ui.user_common import (
     ICONS,
@@ -31,26 +33,6 @@ LANGUAGES = ["English", "German", "French", "Spanish", "Italian", "Portuguese", 
 
 
 @dataclass(frozen=True)
-class Kind:
-    task: str
-    title: str
-    noun: str
-    intro: str
-    button: str
-    icon: str
-
-
-KINDS = {
-    "draft_cv": Kind("draft_cv", "Draft a CV", "CV",
-                     "A CV tailored to one job, written from your profile: the skills and achievements the "
-                     "posting asks for come first.", "Draft my CV", ICONS["cv"]),
-    "cover_letter": Kind("cover_letter", "Write a cover letter", "cover letter",
-                         "A letter for one job, written from your profile and the posting, in the tone you pick.",
-                         "Write my letter", ICONS["letter"]),
-}
-
-
-@dataclass(frozen=True)
 class Draft:
     """What the page remembers of the last generation (the text itself is in the database)."""
 
@@ -64,21 +46,23 @@ class Draft:
 
 def model_label(provider: str | None, model: str | None) -> str:
     from orchestrator.offline import ENGINE_LABEL
+    from orchestrator.services.providers import provider_kinds
 
-    if provider == "offline" or (model or "").startswith("offline-engine"):
+    local = {k.name for k in provider_kinds() if k.local_engine}  # the seeded engine provider is named after it
+    if provider in local or (model or "").startswith("offline-engine"):
         return ENGINE_LABEL
     return " · ".join(x for x in (provider, model) if x) or "unknown model"
 
 
-def _options(kind: Kind) -> dict:
+def _options(kind: TaskSpec) -> dict:
     """The option widgets; returns DraftOptions as keyword arguments."""
     c1, c2, c3 = st.columns([2, 1, 1])
     length = c1.segmented_control("Length", list(LENGTHS), format_func=LENGTHS.get, default="standard",
-                                  required=True, key=f"{kind.task}_length", width="stretch") or "standard"
-    tone = c2.selectbox("Tone", list(TONES), format_func=TONES.get, key=f"{kind.task}_tone")
-    language = c3.selectbox("Language", LANGUAGES, key=f"{kind.task}_language", accept_new_options=True,
+                                  required=True, key=f"{kind.name}_length", width="stretch") or "standard"
+    tone = c2.selectbox("Tone", list(TONES), format_func=TONES.get, key=f"{kind.name}_tone")
+    language = c3.selectbox("Language", LANGUAGES, key=f"{kind.name}_language", accept_new_options=True,
                             help="Pick one or type another.")
-    emphasis = st.text_input("Emphasis (optional)", key=f"{kind.task}_emphasis", max_chars=500,
+    emphasis = st.text_input("Emphasis (optional)", key=f"{kind.name}_emphasis", max_chars=500,
                              placeholder="e.g. leadership of small teams, my move from analytics to engineering")
     return DraftOptions(length=length, tone=tone, language=language or "English",
                         emphasis=emphasis.strip() or None).model_dump()
@@ -88,10 +72,10 @@ def _request(task: str, regenerate: bool) -> None:
     st.session_state[f"{task}_pending"] = {"regenerate": regenerate}
 
 
-def _stream(orch, user, kind: Kind, job_id: int, options: dict, regenerate: bool) -> Draft | None:
+def _stream(orch, user, kind: TaskSpec, job_id: int, options: dict, regenerate: bool) -> Draft | None:
     """Stream the text into an ``st.status``; a StreamRestart (a broken stream taken over by
     the next provider) clears what was shown and goes on. Returns the saved draft."""
-    events = orch.stream(kind.task, user=user.id, job_id=job_id, regenerate=regenerate, **options)
+    events = orch.stream(kind.name, user=user.id, job_id=job_id, regenerate=regenerate, **options)
     box: dict = {"result": None, "restart": None}
 
     def chunks():
@@ -106,7 +90,7 @@ def _stream(orch, user, kind: Kind, job_id: int, options: dict, regenerate: bool
 
     verb = "Rewriting" if regenerate else "Writing"
     restarts, error = 0, None
-    with st.status(f"{verb} your {kind.noun}…", expanded=True) as status:
+    with st.status(f"{verb} your {kind.text.noun}…", expanded=True) as status:
         area = st.empty()
         try:
             while True:
@@ -117,14 +101,12 @@ def _stream(orch, user, kind: Kind, job_id: int, options: dict, regenerate: bool
                     break
                 restarts += 1
                 area.empty()
-                nxt = box["restart"].next_provider
-                status.update(label=f"{verb} your {kind.noun}… the stream broke ({box['restart'].reason}); "
-                                    + (f"continuing with {nxt}" if nxt else "trying again"))
+                status.update(label=f"{verb} your {kind.text.noun}… {box['restart'].describe()}")
         except Exception as exc:  # noqa: BLE001 - shown in the page below
             error = exc
-            status.update(label=f"Could not write your {kind.noun}", state="error", expanded=False)
+            status.update(label=f"Could not write your {kind.text.noun}", state="error", expanded=False)
         else:
-            status.update(label=f"Your {kind.noun} is ready", state="complete", expanded=False)
+            status.update(label=f"Your {kind.text.noun} is ready", state="complete", expanded=False)
     if error is not None or box["result"] is None:
         show_error(error or RuntimeError("the stream ended without a result"))
         return None
@@ -132,10 +114,10 @@ def _stream(orch, user, kind: Kind, job_id: int, options: dict, regenerate: bool
     return Draft(r.document_id, job_id, r.label, r.cost_usd, r.cached, restarts)
 
 
-def _editor(orch, user, kind: Kind, doc: documents.DocumentInfo, draft: Draft | None) -> None:
+def _editor(orch, user, kind: TaskSpec, doc: documents.DocumentInfo, draft: Draft | None) -> None:
     label = draft.label if draft else model_label(doc.provider, doc.model)
     cost = draft.cost_usd if draft else doc.cost_usd
-    st.subheader(f"Your {kind.noun}", anchor=False)
+    st.subheader(f"Your {kind.text.noun}", anchor=False)
     note = served_by(label, cost, cached=bool(draft and draft.cached)) + f" · written {fmt_when(doc.created_at)}"
     st.caption(note + (" · edited" if doc.edited else ""))
     if draft and draft.restarts:
@@ -143,28 +125,28 @@ def _editor(orch, user, kind: Kind, doc: documents.DocumentInfo, draft: Draft | 
                    "and the text below is its complete answer.")
     tab_edit, tab_preview = st.tabs([":material/edit: Edit", ":material/visibility: Preview"])
     with tab_edit:
-        text = st.text_area("Edit the text (Markdown)", doc.content, height=460, key=f"{kind.task}_text_{doc.id}",
+        text = st.text_area("Edit the text (Markdown)", doc.content, height=460, key=f"{kind.name}_text_{doc.id}",
                             label_visibility="collapsed")
     with tab_preview, st.container(border=True):
         st.markdown(text)
     with st.container(horizontal=True, gap="small"):
-        save = st.button("Save changes", type="primary", icon=ICONS["save"], key=f"{kind.task}_save")
-        st.button("Regenerate", icon=ICONS["regenerate"], key=f"{kind.task}_regenerate", on_click=_request,
-                  args=(kind.task, True), help="Write a new version with the options above.")
+        save = st.button("Save changes", type="primary", icon=ICONS["save"], key=f"{kind.name}_save")
+        st.button("Regenerate", icon=ICONS["regenerate"], key=f"{kind.name}_regenerate", on_click=_request,
+                  args=(kind.name, True), help="Write a new version with the options above.")
     if save and call(lambda: documents.update_document(orch, user=user.id, document_id=doc.id, content=text)):
-        st.toast(f"Your {kind.noun} is saved.", icon=":material/check_circle:")
+        st.toast(f"Your {kind.text.noun} is saved.", icon=":material/check_circle:")
     st.markdown("**Download**")
-    download_buttons(text, title=doc.title, key=f"{kind.task}_dl_{doc.id}")
+    download_buttons(text, title=doc.title, key=f"{kind.name}_dl_{doc.id}")
 
 
 def render(task: str) -> None:
-    kind = KINDS[task]
+    kind = get_task(task)
     user = require_user()
     orch = get_orchestrator()
     state = st.session_state
     show_flash()
-    st.title(kind.title, anchor=False)
-    st.caption(kind.intro)
+    st.title(kind.text.title, anchor=False)
+    st.caption(kind.text.intro)
     jobs = saved_jobs(orch, user.id)
     if jobs is None:
         return
@@ -176,7 +158,7 @@ def render(task: str) -> None:
     state["draft_job_id"] = job_id
     options = _options(kind)
     with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
-        st.button(kind.button, type="primary", icon=kind.icon, key=f"{task}_go",
+        st.button(kind.text.button, type="primary", icon=kind.text.icon, key=f"{task}_go",
                   on_click=_request, args=(task, False))
         st.page_link(PAGE_PROFILE, label="Written from your profile — edit it", icon=ICONS["profile"])
 
@@ -185,7 +167,7 @@ def render(task: str) -> None:
         made = _stream(orch, user, kind, job_id, options, pending["regenerate"])
         if made is not None:
             state[f"{task}_draft"] = made
-            st.toast(f"Your {kind.noun} is saved to My documents.", icon=":material/check_circle:")
+            st.toast(f"Your {kind.text.noun} is saved to My documents.", icon=":material/check_circle:")
     draft: Draft | None = state.get(f"{task}_draft")
     if draft is not None and draft.job_id != job_id:
         draft = None
@@ -200,7 +182,7 @@ def render(task: str) -> None:
             show_error(exc)
             return
     if doc is None:
-        latest = call(lambda: documents.list_documents(orch, user=user.id, kind=kind_code(task), job_id=job_id,
+        latest = call(lambda: documents.list_documents(orch, user=user.id, kind=kind.document_kind, job_id=job_id,
                                                        limit=1)) or []
         doc = latest[0] if latest else None
     if doc is None:
@@ -209,8 +191,4 @@ def render(task: str) -> None:
     _editor(orch, user, kind, doc, draft)
 
 
-def kind_code(task: str) -> str:
-    return "cv" if task == "draft_cv" else "cover_letter"
-
-
-__all__ = ["KINDS", "Draft", "model_label", "render"]
+__all__ = ["Draft", "model_label", "render"]

@@ -14,6 +14,7 @@ import os
 import sys
 
 from orchestrator.errors import OrchestratorError
+from orchestrator.tasks import TASKS
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -21,6 +22,7 @@ EXIT_USAGE = 2
 
 def _parser() -> argparse.ArgumentParser:
     from orchestrator.cli import commands as c
+    from orchestrator.providers import registry
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
@@ -50,8 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     prov = group("providers", "AI providers and their keys")
     sp = cmd(prov, "add", c.providers_add, "register a provider")
     sp.add_argument("--name", required=True)
-    sp.add_argument("--kind", required=True,
-                    choices=["openai", "anthropic", "gemini", "openai_compatible", "offline"])
+    sp.add_argument("--kind", required=True, choices=registry.PROVIDER_KINDS,
+                    help="the wire format: " + "; ".join(f"{k.name} = {k.label}" for k in registry.all_kinds()))
     sp.add_argument("--base-url")
     keys = sp.add_mutually_exclusive_group()
     keys.add_argument("--api-key-env", metavar="VAR", help="read the key from this environment variable")
@@ -131,7 +133,7 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--file", help="path; '-' or omitted reads stdin")
 
     sp = cmd(sub, "run", c.run_task, "run a task for a user")
-    sp.add_argument("task", choices=["extract_job", "draft_cv", "cover_letter"])
+    sp.add_argument("task", choices=list(TASKS), help="a registered task")
     sp.add_argument("--user", required=True)
     src = sp.add_mutually_exclusive_group()
     src.add_argument("--text")

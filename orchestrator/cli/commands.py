@@ -1,8 +1,12 @@
-"""CLI command handlers: parse arguments, call services, print. No logic of their own."""
+"""CLI command handlers: parse arguments, call services, print. No logic of their own.
+
+Admin commands act as ``Actor.operator()``: the CLI runs with the operator's shell
+access (the database and the master key are theirs already), so it counts as a super
+admin, and the audit trail records ``cli:<login>``.
+"""
 
 from __future__ import annotations
 
-import getpass
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,14 +14,12 @@ from pathlib import Path
 from orchestrator.cli.output import emit, table
 from orchestrator.errors import InputRejected
 
-ACTOR = "cli"
 
+def _actor():
+    """The operator as a checked actor (imported lazily: ``--help`` stays fast)."""
+    from orchestrator.services.actor import Actor
 
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:
-        return ACTOR
+    return Actor.operator()
 
 
 def _orch(args, *, seed: bool = True):
@@ -48,12 +50,12 @@ def db_upgrade(args) -> int:
 
 
 def seed(args) -> int:
-    from db.seed import seed_base
+    from orchestrator.seeding.seed import seed_base
 
     orch = _orch(args, seed=False)
     created = seed_base(orch.db)
     if args.demo:
-        from db.demo import seed_demo
+        from orchestrator.seeding.demo import seed_demo
 
         created.update(seed_demo(orch))
     emit(args, {"created": created},
@@ -62,7 +64,7 @@ def seed(args) -> int:
 
 
 def demo_purge(args) -> int:
-    from db.demo import purge_demo
+    from orchestrator.seeding.demo import purge_demo
 
     removed = purge_demo(_orch(args))
     emit(args, {"removed": removed},
@@ -285,14 +287,15 @@ def profile_show(args) -> int:
 def profile_set(args) -> int:
     from orchestrator.services import profiles
 
+    orch = _orch(args)
     if args.file and args.file != "-":
         path = Path(args.file)
         if not path.is_file():
             raise InputRejected(f"No file {path}.")
-        prof = profiles.parse_profile(path.read_bytes(), filename=path.name)
+        prof = profiles.parse_profile(orch, path.read_bytes(), filename=path.name)
     else:
-        prof = profiles.parse_profile(sys.stdin.read(), filename="stdin.md")
-    saved = profiles.save_profile(_orch(args), user=args.user, profile=prof)
+        prof = profiles.parse_profile(orch, sys.stdin.read(), filename="stdin.md")
+    saved = profiles.save_profile(orch, user=args.user, profile=prof)
     emit(args, saved.model_dump(mode="json"), human=lambda d: print(
         f"Saved profile for {args.user}: {d['name'] or '(no name)'}, {len(d['experience'])} roles, "
         f"{len(d['skills'])} skills."))

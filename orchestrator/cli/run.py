@@ -34,7 +34,7 @@ def run(orch, args) -> int:
             if isinstance(event, Result):
                 result = event
             elif isinstance(event, StreamRestart):
-                print(f"\n[stream broke ({event.reason}); retrying with {event.next_provider}]\n", file=sys.stderr)
+                print(f"\n[{event.describe()}]\n", file=sys.stderr)
             else:
                 sys.stdout.write(event)
                 sys.stdout.flush()

@@ -111,23 +111,24 @@ def looks_like_posting(text: str) -> bool:
 def respond(system: str, prompt: str) -> str:
     """The engine's answer to one chat turn.
 
-    extract_job -> a JobPosting JSON string (raises ``InputRejected`` when the
-    posting tag is present but has no readable text); draft_cv and
-    cover_letter -> Markdown; anything else -> a short reply.
+    A prompt tagged with a registered task goes to that task's ``offline``
+    handler (``TaskSpec.offline``); a ``<task>`` tag naming no registered task is
+    refused; untagged text gets a posting extraction when it looks like one, else
+    a short reply.
     """
+    from orchestrator.errors import InputRejected
+    from orchestrator.tasks import TASKS
+
     system, prompt = system or "", prompt or ""
     tags = read_tags(prompt)
     task = tags.get("task", "").strip()
-    if task == "extract_job" or "posting" in tags:
-        if "posting" not in tags:
-            return _screenshot_posting()
-        return posting_json(extract_posting(tags["posting"]))
-    if task in ("draft_cv", "cover_letter"):
-        profile = _profile(tags.get("profile_json"))
-        job = _job(tags.get("job_json"))
-        options = _options(tags.get("options_json"))
-        draft = draft_cv if task == "draft_cv" else draft_cover_letter
-        return draft(profile, job, options)
+    if task:
+        spec = TASKS.get(task)
+        if spec is None:
+            raise InputRejected(f"The offline engine knows no task '{task}'.")
+        return spec.offline(tags)
+    if "posting" in tags:
+        return answer_extraction(tags)
     text = prompt.strip()
     wants_extraction = "extract" in system.lower() and "posting" in system.lower()
     if text and (looks_like_posting(text) or (wants_extraction and len(text) >= 40)):
@@ -135,3 +136,24 @@ def respond(system: str, prompt: str) -> str:
     if not text or _GREETING.match(text):
         return HELLO
     return ABOUT
+
+
+def answer_extraction(tags: dict[str, str]) -> str:
+    """A posting's JSON from its ``<posting>`` tag (a screenshot prompt has none)."""
+    if "posting" not in tags:
+        return _screenshot_posting()
+    return posting_json(extract_posting(tags["posting"]))
+
+
+_DRAFTERS = {"draft_cv": draft_cv, "cover_letter": draft_cover_letter}
+
+
+def answer_draft(tags: dict[str, str]) -> str:
+    """A CV or cover letter from the profile, job and options tags."""
+    from orchestrator.errors import InputRejected
+
+    task = tags.get("task", "").strip()
+    draft = _DRAFTERS.get(task)
+    if draft is None:
+        raise InputRejected(f"The offline engine has no template for '{task}'.")
+    return draft(_profile(tags.get("profile_json")), _job(tags.get("job_json")), _options(tags.get("options_json")))

@@ -5,6 +5,7 @@ tool use (the tool's input schema is the task's schema, its input comes back
 as the answer's JSON text). Usage is normalised: Anthropic's ``input_tokens``
 exclude cache reads and writes, so they are added back. Every SDK error is
 mapped in ``_map_error``. The SDK (about a second to import) loads lazily.
+Declares the ``anthropic`` provider kind (``KIND``).
 """
 
 from __future__ import annotations
@@ -17,12 +18,24 @@ from typing import Any
 from orchestrator.errors import ProviderError
 from orchestrator.providers import _common as common
 from orchestrator.providers.base import Capabilities, ChatRequest, Completion, ProviderConfig, TokenUsage
+from orchestrator.providers.kinds import ProviderKind
 
-ANTHROPIC_BASE_URL = "https://api.anthropic.com"
 DEFAULT_MAX_TOKENS = 4096
-LABEL = "Anthropic"
 
 _NO_VISION = ("claude-2", "claude-instant", "claude-3-5-haiku")
+
+
+def anthropic_capabilities(model: str) -> Capabilities:
+    return Capabilities(vision=not model.lower().startswith(_NO_VISION), streaming=True, json_schema=True)
+
+
+KIND = ProviderKind(
+    name="anthropic", label="Anthropic", adapter_factory=lambda: AnthropicAdapter(),
+    model_capabilities=anthropic_capabilities, default_base_url="https://api.anthropic.com",
+    default_key_env="ANTHROPIC_API_KEY", genai_prices_id="anthropic", sdk_loggers=("anthropic",),
+    color="#F58518",
+)
+LABEL = KIND.label
 _STOP = {"end_turn": "stop", "stop_sequence": "stop", "tool_use": "stop", "max_tokens": "length",
          "model_context_window_exceeded": "length", "refusal": "content_filter"}
 # error event types inside a stream -> the HTTP status they stand for
@@ -32,19 +45,16 @@ _EVENT_STATUS = {"overloaded_error": 529, "api_error": 500, "rate_limit_error": 
 
 
 class AnthropicAdapter:
-    kind = "anthropic"
+    kind = KIND.name
 
     def __init__(self) -> None:
         self._clients = common.ClientCache()
-
-    def capabilities(self, model: str) -> Capabilities:
-        return Capabilities(vision=not model.lower().startswith(_NO_VISION), streaming=True, json_schema=True)
 
     # ------------------------------------------------------------------ client
 
     @staticmethod
     def _base_url(config: ProviderConfig) -> str:
-        return (config.base_url or ANTHROPIC_BASE_URL).rstrip("/")
+        return (config.base_url or KIND.default_base_url or "").rstrip("/")
 
     def _client(self, config: ProviderConfig, request: ChatRequest) -> Any:
         if not config.api_key:

@@ -98,11 +98,11 @@ class Completion:
 
 
 class Adapter(Protocol):
-    """One provider kind. Implementations live in ``providers/<kind>.py``."""
+    """One provider kind's calls. Implementations live in ``providers/<kind>.py``, next to
+    the kind's ``ProviderKind`` descriptor (``providers/kinds.py``), which also says what
+    each model can do (``ProviderKind.capabilities``)."""
 
     kind: str
-
-    def capabilities(self, model: str) -> Capabilities: ...
 
     def complete(self, config: ProviderConfig, request: ChatRequest) -> Completion: ...
 

@@ -9,7 +9,8 @@ version are always explicit, so ``GOOGLE_GEMINI_BASE_URL`` /
 ``GOOGLE_GENAI_API_VERSION`` / ``GOOGLE_GENAI_USE_VERTEXAI`` cannot redirect a
 client. google-genai raises raw httpx2 (or httpx) transport errors; they are
 mapped in ``_map_error`` with the SDK's own. Keys travel in the
-``x-goog-api-key`` header; no URL is ever put in a message.
+``x-goog-api-key`` header; no URL is ever put in a message. Declares the
+``gemini`` provider kind (``KIND``).
 """
 
 from __future__ import annotations
@@ -21,32 +22,41 @@ from typing import Any
 from orchestrator.errors import ProviderError
 from orchestrator.providers import _common as common
 from orchestrator.providers.base import Capabilities, ChatRequest, Completion, ProviderConfig, TokenUsage
+from orchestrator.providers.kinds import ProviderKind
 
-GEMINI_BASE_URL = "https://generativelanguage.googleapis.com/"
 API_VERSION = "v1beta"
-LABEL = "Gemini"
 
 _NO_VISION = ("gemini-1.0", "gemini-pro", "text-", "embedding", "gemini-embedding", "aqa")
+
+
+def gemini_capabilities(model: str) -> Capabilities:
+    name = model.lower().removeprefix("models/")
+    return Capabilities(vision=not name.startswith(_NO_VISION), streaming=True, json_schema=True)
+
+
+KIND = ProviderKind(
+    name="gemini", label="Gemini", adapter_factory=lambda: GeminiAdapter(),
+    model_capabilities=gemini_capabilities, default_base_url="https://generativelanguage.googleapis.com/",
+    default_key_env="GEMINI_API_KEY", genai_prices_id="google",
+    sdk_loggers=("google_genai", "google.genai", "google.auth"), color="#4C78A8",
+)
+LABEL = KIND.label
 _FINISH = {"STOP": "stop", "MAX_TOKENS": "length"}
 _FILTERED = {"SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY",
              "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION", "LANGUAGE"}
 
 
 class GeminiAdapter:
-    kind = "gemini"
+    kind = KIND.name
 
     def __init__(self) -> None:
         self._clients = common.ClientCache()
-
-    def capabilities(self, model: str) -> Capabilities:
-        name = model.lower().removeprefix("models/")
-        return Capabilities(vision=not name.startswith(_NO_VISION), streaming=True, json_schema=True)
 
     # ------------------------------------------------------------------ client
 
     @staticmethod
     def _base_url(config: ProviderConfig) -> str:
-        return (config.base_url or GEMINI_BASE_URL).rstrip("/") + "/"
+        return (config.base_url or KIND.default_base_url or "").rstrip("/") + "/"
 
     def _client(self, config: ProviderConfig, request: ChatRequest) -> Any:
         if not config.api_key:

@@ -1,6 +1,6 @@
 """Keep provider keys out of logs the SDKs write.
 
-The openai, anthropic, httpx/httpx2 and google-genai loggers log request URLs,
+The SDKs' loggers (each kind's ``sdk_loggers``) and httpx/httpx2 log request URLs,
 options and exceptions at DEBUG/INFO (Gemini keys can ride in URLs, proxies
 echo headers). ``install_log_scrubber`` does two things, once per process:
 
@@ -22,14 +22,26 @@ import traceback
 
 from orchestrator.redact import MASK, scrub
 
-SDK_LOGGERS = ("openai", "anthropic", "httpx", "httpx2", "httpcore", "httpcore2", "google_genai", "google.genai",
-               "google.auth", "urllib3")
+# The transports every SDK uses; each provider kind adds its own SDK's loggers
+# (``ProviderKind.sdk_loggers``).
+TRANSPORT_LOGGERS = ("httpx", "httpx2", "httpcore", "httpcore2", "urllib3")
 
 _URL_QUERY = re.compile(r"(https?://[^\s?#'\"]+)\?[^\s'\"]*")
 
 _lock = threading.Lock()
 _installed = False
 _secrets: set[str] = set()
+_prefixes: tuple[str, ...] = TRANSPORT_LOGGERS
+
+
+def sdk_loggers() -> tuple[str, ...]:
+    """The transports' loggers and those of every registered kind's SDK."""
+    from orchestrator.providers.registry import all_kinds
+
+    names = list(TRANSPORT_LOGGERS)
+    for kind in all_kinds():
+        names += [n for n in kind.sdk_loggers if n not in names]
+    return tuple(names)
 
 
 def register_secret(secret: str | None) -> None:
@@ -46,7 +58,7 @@ def scrub_log_text(text: str) -> str:
 
 
 def _is_sdk(name: str) -> bool:
-    return any(name == p or name.startswith(p + ".") for p in SDK_LOGGERS)
+    return any(name == p or name.startswith(p + ".") for p in _prefixes)
 
 
 def _scrub_record(record: logging.LogRecord) -> None:
@@ -64,17 +76,20 @@ def _scrub_record(record: logging.LogRecord) -> None:
 
 
 def install_log_scrubber() -> None:
-    """Idempotent; safe to call from every adapter on first use."""
-    global _installed
-    if _installed:
+    """Idempotent; safe to call from every adapter on first use. A kind registered
+    later has its SDK's loggers added on its adapter's first call."""
+    global _installed, _prefixes
+    names = sdk_loggers()
+    if _installed and names == _prefixes:
         return
     with _lock:
+        for name in names:
+            logger = logging.getLogger(name)
+            if logger.level == logging.NOTSET and (not _installed or name not in _prefixes):
+                logger.setLevel(logging.WARNING)
+        _prefixes = names
         if _installed:
             return
-        for name in SDK_LOGGERS:
-            logger = logging.getLogger(name)
-            if logger.level == logging.NOTSET:
-                logger.setLevel(logging.WARNING)
         previous = logging.getLogRecordFactory()
 
         def factory(*args, **kwargs) -> logging.LogRecord:

@@ -2,6 +2,9 @@
 
 It reads the same prompt a real model gets (the tags the tasks put in it),
 so routing, quotas, the ledger and the UI treat it like any other provider.
+Declares the ``offline`` provider kind (``KIND``), the only local engine: it
+needs no key and may end a chain as graceful degradation. The engine itself
+(pydantic schemas, taxonomies) is imported on the first call.
 """
 
 from __future__ import annotations
@@ -9,21 +12,30 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from orchestrator import offline
 from orchestrator.errors import InputRejected
 from orchestrator.providers.base import Capabilities, ChatRequest, Completion, ProviderConfig, TokenUsage
+from orchestrator.providers.kinds import ProviderKind
 from orchestrator.tokens import estimate_tokens
 
 _CHUNK_RE = re.compile(r"\S+\s*|\s+")
 
 
-class OfflineAdapter:
-    kind = "offline"
+def offline_capabilities(model: str) -> Capabilities:
+    return Capabilities(vision=False, streaming=True, json_schema=True)
 
-    def capabilities(self, model: str) -> Capabilities:
-        return Capabilities(vision=False, streaming=True, json_schema=True)
+
+KIND = ProviderKind(
+    name="offline", label="Offline engine", adapter_factory=lambda: OfflineAdapter(),
+    model_capabilities=offline_capabilities, needs_key=False, color="#BAB0AC", local_engine=True,
+)
+
+
+class OfflineAdapter:
+    kind = KIND.name
 
     def complete(self, config: ProviderConfig, request: ChatRequest) -> Completion:
+        from orchestrator import offline
+
         if request.images:
             raise InputRejected(
                 "Reading a screenshot needs a vision-capable provider; the offline engine only reads text. "

@@ -5,6 +5,8 @@ One ``chat.completions.create`` per call; SDK retries off (the pipeline owns
 retries); structured output via ``response_format`` json_schema (strict);
 streams ask for usage (``stream_options.include_usage``). Every SDK error is
 mapped in ``_map_error``. The SDK is imported lazily, on the first call.
+
+Declares two provider kinds (``KINDS``): ``openai`` and ``openai_compatible``.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from typing import Any
 from orchestrator.errors import ConfigError, ProviderError
 from orchestrator.providers import _common as common
 from orchestrator.providers.base import Capabilities, ChatRequest, Completion, ProviderConfig, TokenUsage
+from orchestrator.providers.kinds import ProviderKind
 from orchestrator.tokens import estimate_tokens
 
-OPENAI_BASE_URL = "https://api.openai.com/v1"
 NO_KEY_PLACEHOLDER = "not-needed"
 
 # Reasoning models accept only the default temperature.
@@ -30,6 +32,33 @@ _COMPAT_VISION_HINTS = ("llava", "vision", "-vl", "gpt-4o", "bakllava", "moondre
                         "minicpm-v", "llama3.2-vision")
 _FINISH = {"stop": "stop", "length": "length", "tool_calls": "stop", "function_call": "stop",
            "content_filter": "content_filter"}
+
+
+def openai_capabilities(model: str) -> Capabilities:
+    name = model.lower()
+    vision = (name != "gpt-4" and not name.startswith(_NO_VISION)
+              and "embedding" not in name and "tts" not in name)
+    return Capabilities(vision=vision, streaming=True, json_schema=True)
+
+
+def compatible_capabilities(model: str) -> Capabilities:
+    """Vision only when the model's name says so; structured output is asked for the
+    same way (most servers honour ``response_format`` json_schema)."""
+    name = model.lower()
+    return Capabilities(vision=any(h in name for h in _COMPAT_VISION_HINTS), streaming=True, json_schema=True)
+
+
+OPENAI = ProviderKind(
+    name="openai", label="OpenAI", adapter_factory=lambda: OpenAIAdapter(),
+    model_capabilities=openai_capabilities, default_base_url="https://api.openai.com/v1",
+    default_key_env="OPENAI_API_KEY", genai_prices_id="openai", sdk_loggers=("openai",), color="#54A24B",
+)
+OPENAI_COMPATIBLE = ProviderKind(
+    name="openai_compatible", label="OpenAI-compatible server", adapter_factory=lambda: OpenAICompatibleAdapter(),
+    model_capabilities=compatible_capabilities, needs_key=False, requires_base_url=True,
+    sdk_loggers=("openai",), color="#72B7B2",
+)
+KINDS = (OPENAI, OPENAI_COMPATIBLE)
 
 
 def is_reasoning_model(model: str) -> bool:
@@ -43,19 +72,11 @@ def _data_url(mime_type: str, data: bytes) -> str:
 class OpenAIAdapter:
     """Kind ``openai``: api.openai.com unless a base URL is configured."""
 
-    kind = "openai"
-    label = "OpenAI"
+    kind = OPENAI.name
+    label = OPENAI.label
 
     def __init__(self) -> None:
         self._clients = common.ClientCache()
-
-    # ------------------------------------------------------------ capabilities
-
-    def capabilities(self, model: str) -> Capabilities:
-        name = model.lower()
-        vision = (name != "gpt-4" and not name.startswith(_NO_VISION)
-                  and "embedding" not in name and "tts" not in name)
-        return Capabilities(vision=vision, streaming=True, json_schema=True)
 
     # ------------------------------------------------------------------ client
 
@@ -63,7 +84,7 @@ class OpenAIAdapter:
         return self.label
 
     def _base_url(self, config: ProviderConfig) -> str:
-        return (config.base_url or OPENAI_BASE_URL).rstrip("/")
+        return (config.base_url or OPENAI.default_base_url or "").rstrip("/")
 
     def _api_key(self, config: ProviderConfig, request: ChatRequest) -> str:
         if not config.api_key:
@@ -170,7 +191,7 @@ class OpenAIAdapter:
         text = "".join(parts)
         finish_reason = _FINISH.get(finish, finish) if finish else None
         if usage is None:
-            if self.kind == "openai":
+            if self.kind == OPENAI.name:
                 # OpenAI always sends the usage chunk last: without it the stream was cut.
                 finish_reason = None
             usage = self._estimate(request, text)
@@ -256,16 +277,10 @@ class OpenAICompatibleAdapter(OpenAIAdapter):
     """Kind ``openai_compatible``: a self-hosted server speaking OpenAI's format.
 
     The base URL is required; the key is optional (local servers ignore it,
-    the SDK insists on one). Vision is assumed only when the model's name
-    says so; structured output is asked for the same way (most servers honour
-    ``response_format`` json_schema)."""
+    the SDK insists on one)."""
 
-    kind = "openai_compatible"
-    label = "OpenAI-compatible server"
-
-    def capabilities(self, model: str) -> Capabilities:
-        name = model.lower()
-        return Capabilities(vision=any(h in name for h in _COMPAT_VISION_HINTS), streaming=True, json_schema=True)
+    kind = OPENAI_COMPATIBLE.name
+    label = OPENAI_COMPATIBLE.label
 
     def _label(self, config: ProviderConfig) -> str:
         return config.name or self.label

@@ -36,12 +36,13 @@ class ProbeResult:
 
 def probe(config: ProviderConfig, model: str) -> ProbeResult:
     """Make one minimal call to ``model`` with ``config``'s key; say whether it worked and why not."""
-    if config.kind == "offline":
-        return ProbeResult(True, 0, None, "The offline engine is built in and always available.")
+    from orchestrator.providers.registry import find_kind, get_adapter
+
+    kind = find_kind(config.kind)
+    if kind is not None and kind.local_engine:
+        return ProbeResult(True, 0, None, f"The {kind.label.lower()} is built in and always available.")
     started = time.monotonic()
     try:
-        from orchestrator.providers.registry import get_adapter
-
         adapter = get_adapter(config.kind)
         call_config = ProviderConfig(name=config.name, kind=config.kind, base_url=config.base_url,
                                      api_key=config.api_key, timeout_s=min(config.timeout_s, PROBE_TIMEOUT_S))
@@ -95,5 +96,7 @@ def _explain(exc: ProviderError, config: ProviderConfig, model: str) -> tuple[st
 def _base(config: ProviderConfig) -> str | None:
     if config.base_url:
         return config.base_url
-    return {"openai": "https://api.openai.com/v1", "anthropic": "https://api.anthropic.com",
-            "gemini": "https://generativelanguage.googleapis.com"}.get(config.kind)
+    from orchestrator.providers.registry import find_kind
+
+    kind = find_kind(config.kind)
+    return kind.default_base_url if kind is not None else None

@@ -17,9 +17,15 @@ from db.base import Money
 from db.models import Document, Job, QuotaCounter, UsageRecord
 from orchestrator import quota
 from orchestrator.prepare import resolve_user
+from orchestrator.tasks import TASKS
 
 SERVED = ("success", "cached")
-KIND_LABELS = {"job": "Job extraction", "cv": "CV", "cover_letter": "Cover letter"}
+
+
+def _kind_labels() -> dict[str, str]:
+    """``job`` (what posting tasks save) and each document kind, labelled by their task."""
+    labels = {t.output: t.label for t in TASKS.values() if t.output == "job"}
+    return {**labels, **{t.document_kind: t.label for t in TASKS.values() if t.document_kind}}
 
 
 @dataclass(frozen=True)
@@ -80,7 +86,7 @@ class DailyUsage:
 
 @dataclass(frozen=True)
 class DocumentCost:
-    kind: str  # job | cv | cover_letter
+    kind: str  # "job" or a document kind
     id: int
     title: str
     created_at: datetime
@@ -91,7 +97,7 @@ class DocumentCost:
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
+        return _kind_labels().get(self.kind, self.kind)
 
 
 def account_status(orch, *, user: str | int, now: datetime | None = None) -> AccountStatus:

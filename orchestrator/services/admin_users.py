@@ -4,10 +4,12 @@ limit overrides, the credit ledger, and guarded role and status changes.
 Plan, role, status and top-up changes reuse ``services.users`` (one audit
 trail); this module adds what the console needs on top:
 
-- the acting admin's role is re-read from the database, so privileges are
-  checked on the server whatever the page showed;
-- only a super admin grants or revokes ``super_admin`` (the role that holds
-  credentials), and nobody demotes or deactivates themselves (no lock-out).
+- every command takes a checked ``Actor``; its role is re-read from the database
+  (``services.actor.require``), so privileges are checked on the server whatever
+  the page showed;
+- the rules on roles (only a super admin grants or revokes ``super_admin``, the
+  role that holds credentials; nobody demotes or deactivates themselves) live in
+  ``services.users``, so the CLI and this console share them.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from db.base import usd_str
-from db.models import ROLES, CreditTransaction, Plan, QuotaCounter, User
-from orchestrator.errors import InputRejected, NotFound, PermissionDenied
+from db.models import ROLES, CreditTransaction, Plan, QuotaCounter, User  # noqa: F401  (ROLES: role pickers)
+from orchestrator.errors import InputRejected, NotFound
+from orchestrator.money import usd_str
 from orchestrator.services import audit, users
+from orchestrator.services.actor import Actor, require
 from orchestrator.services.plans import _limit_int
 from orchestrator.services.users import UserInfo, parse_usd
 
@@ -186,8 +189,9 @@ def _cap(value) -> Decimal | None:
 
 
 def set_overrides(orch, *, email: str, requests_per_day: Any = _UNSET, tokens_per_month: Any = _UNSET,
-                  cost_cap_usd: Any = _UNSET, actor: str) -> UserRow:
+                  cost_cap_usd: Any = _UNSET, actor: Actor) -> UserRow:
     """Per-user limits that replace the plan's; None (or 'none') falls back to the plan."""
+    require(orch, actor)
     with orch.db.write() as s:
         u = _user(s, email)
         before = _overrides(u)
@@ -205,64 +209,29 @@ def set_overrides(orch, *, email: str, requests_per_day: Any = _UNSET, tokens_pe
         return _row(u)
 
 
-def clear_overrides(orch, *, email: str, actor: str) -> UserRow:
+def clear_overrides(orch, *, email: str, actor: Actor) -> UserRow:
     return set_overrides(orch, email=email, requests_per_day=None, tokens_per_month=None, cost_cap_usd=None,
                          actor=actor)
 
 
-def _actor_role(orch, actor: str) -> str | None:
-    with orch.db.read() as s:
-        u = s.scalar(select(User).where(func.lower(User.email) == (actor or "").strip().lower()))
-        return u.role if u is not None and u.is_active else None
-
-
-def require_role(orch, actor: str, *, super_admin: bool = False) -> str:
-    """The actor's current role from the database; PermissionDenied unless it is allowed."""
-    role = _actor_role(orch, actor)
-    allowed = ("super_admin",) if super_admin else ("admin", "super_admin")
-    if role not in allowed:
-        raise PermissionDenied("Only a super admin may do this." if super_admin
-                               else "Only an admin may do this.")
-    return role
-
-
 def create_user(orch, *, email: str, plan: str, role: str = "user", name: str = "", password: str | None = None,
-                actor: str) -> UserInfo:
-    actor_role = require_role(orch, actor)
-    if role == "super_admin" and actor_role != "super_admin":
-        raise PermissionDenied("Only a super admin may grant or revoke the super admin role.")
+                actor: Actor) -> UserInfo:
     return users.add_user(orch, email=email, plan=plan, role=role, name=name, password=password or None,
                           actor=actor)
 
 
-def change_role(orch, *, email: str, role: str, actor: str) -> UserInfo:
-    if role not in ROLES:
-        raise InputRejected(f"Role must be one of: {', '.join(ROLES)}.")
-    actor_role = require_role(orch, actor)
-    target = users.get_user(orch, email=email)
-    if target.email == actor.strip().lower() and role != target.role:
-        raise InputRejected("You cannot change your own role; ask another admin.")
-    if "super_admin" in (role, target.role) and actor_role != "super_admin" and role != target.role:
-        raise PermissionDenied("Only a super admin may grant or revoke the super admin role.")
+def change_role(orch, *, email: str, role: str, actor: Actor) -> UserInfo:
     return users.set_role(orch, email=email, role=role, actor=actor)
 
 
-def change_active(orch, *, email: str, active: bool, actor: str) -> UserInfo:
-    actor_role = require_role(orch, actor)
-    target = users.get_user(orch, email=email)
-    if target.email == actor.strip().lower() and not active:
-        raise InputRejected("You cannot deactivate your own account.")
-    if target.role == "super_admin" and actor_role != "super_admin":
-        raise PermissionDenied("Only a super admin may deactivate a super admin.")
+def change_active(orch, *, email: str, active: bool, actor: Actor) -> UserInfo:
     return users.set_active(orch, email=email, active=active, actor=actor)
 
 
-def change_plan(orch, *, email: str, plan: str, actor: str) -> UserInfo:
-    require_role(orch, actor)
+def change_plan(orch, *, email: str, plan: str, actor: Actor) -> UserInfo:
     return users.set_plan(orch, email=email, plan=plan, actor=actor)
 
 
-def top_up(orch, *, email: str, amount_usd: str | Decimal, note: str = "", actor: str) -> UserInfo:
+def top_up(orch, *, email: str, amount_usd: str | Decimal, note: str = "", actor: Actor) -> UserInfo:
     """Add paygo credit (recorded in the credit ledger and the audit log)."""
-    require_role(orch, actor)
     return users.top_up(orch, email=email, amount_usd=amount_usd, note=note, actor=actor)

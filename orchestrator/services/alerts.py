@@ -24,11 +24,13 @@ from decimal import Decimal
 
 from sqlalchemy import func, or_, select
 
-from db.base import usd_str, utcnow
+from db.base import utcnow
 from db.models import AppSetting, Plan, QuotaCounter, UsageRecord, User
 from orchestrator import rollups, settings_store
+from orchestrator.money import usd_str
 from orchestrator.errors import InputRejected
 from orchestrator.services import audit
+from orchestrator.services.actor import Actor, require
 from orchestrator.services.analytics import daily_by_provider, latency_by_provider
 from orchestrator.services.analytics_queries import AnalyticsFilter, grouped, totals
 
@@ -65,8 +67,9 @@ def _number(name: str, value) -> float | int:
     return num
 
 
-def set_thresholds(orch, *, actor: str, **changes) -> AlertThresholds:
+def set_thresholds(orch, *, actor: Actor, **changes) -> AlertThresholds:
     """Change some thresholds (validated), with an audit entry in the same transaction."""
+    require(orch, actor)
     before = thresholds(orch)
     unknown = set(changes) - {f.name for f in fields(AlertThresholds)}
     if unknown:

@@ -27,12 +27,12 @@ from sqlalchemy import select
 
 from db.models import CatalogModel, Plan, Provider, UsageDaily, User
 from orchestrator import rollups
+from orchestrator.tasks import TASKS
 from orchestrator.services.analytics_queries import AnalyticsFilter, cached, clear_cache, grouped, totals
 
 __all__ = ["AnalyticsFilter", "clear_cache", "kpis", "daily_by_provider", "cost_by_plan_task", "tokens_by_model",
            "latency_by_provider", "errors_by_provider", "top_users", "filter_options", "user_emails"]
 
-TASKS = ("extract_job", "draft_cv", "cover_letter")
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -283,4 +283,4 @@ def filter_options(orch) -> FilterOptions:
         for p, m in s.execute(select(UsageDaily.provider, UsageDaily.model).distinct()):
             providers.add(p)
             models.add(m)
-    return FilterOptions(tuple(sorted(providers)), tuple(sorted(models)), tuple(plans), TASKS)
+    return FilterOptions(tuple(sorted(providers)), tuple(sorted(models)), tuple(plans), tuple(TASKS))

@@ -29,9 +29,10 @@ from functools import lru_cache
 
 from sqlalchemy import select
 
-from db.base import usd_str, utcnow
+from db.base import utcnow
 from db.models import Plan, User
 from orchestrator import rollups
+from orchestrator.money import usd_str
 from orchestrator.services.analytics_queries import AnalyticsFilter, cached, grouped
 
 PICO = Decimal("1e-12")

@@ -17,15 +17,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from db.base import usd_str
-from db.models import PROVIDER_KINDS, CatalogModel, Provider
+from db.models import CatalogModel, Provider
 from orchestrator.errors import InputRejected, NotFound
+from orchestrator.money import usd_str
 from orchestrator.pricing import lookup_genai_price
+from orchestrator.providers.registry import all_kinds, find_kind
 from orchestrator.services import audit
+from orchestrator.services.actor import Actor, require
 from orchestrator.services.users import parse_usd
 
 TIERS = ("fast", "quality", "best", "offline", "custom")
-OFFLINE_KIND = "offline"
 
 
 @dataclass(frozen=True)
@@ -144,8 +145,9 @@ def _price(name: str, value, *, required: bool) -> Decimal | None:
 
 def set_price(orch, *, kind: str, model: str, input_usd: str | Decimal, output_usd: str | Decimal,
               cached_input_usd: str | Decimal | None = None, cache_write_usd: str | Decimal | None = None,
-              actor: str) -> CatalogRow:
+              actor: Actor) -> CatalogRow:
     """Override a model's prices (flat, per million tokens); marks the row as an admin override."""
+    require(orch, actor)
     prices = (_price("input", input_usd, required=True), _price("output", output_usd, required=True),
               _price("cached input", cached_input_usd, required=False),
               _price("cache write", cache_write_usd, required=False))
@@ -163,7 +165,8 @@ def set_price(orch, *, kind: str, model: str, input_usd: str | Decimal, output_u
 
 def _apply_genai(m: CatalogModel) -> bool:
     """Price ``m`` from genai-prices; unpriced when it does not know the model. True if priced."""
-    if m.kind == OFFLINE_KIND:
+    kind = find_kind(m.kind)
+    if kind is not None and kind.local_engine:  # built in and free
         m.input_usd_per_mtok = m.output_usd_per_mtok = Decimal(0)
         m.cached_input_usd_per_mtok = m.cache_write_usd_per_mtok = None
         m.price_tiers, m.price_source, m.genai_prices_ref = None, "builtin", None
@@ -184,8 +187,9 @@ def _apply_genai(m: CatalogModel) -> bool:
     return True
 
 
-def clear_override(orch, *, kind: str, model: str, actor: str) -> CatalogRow:
+def clear_override(orch, *, kind: str, model: str, actor: Actor) -> CatalogRow:
     """Drop an admin price: re-price from genai-prices, or leave the model unpriced."""
+    require(orch, actor)
     with orch.db.write() as s:
         m = _get(s, kind, model)
         before = _prices(m)
@@ -197,11 +201,16 @@ def clear_override(orch, *, kind: str, model: str, actor: str) -> CatalogRow:
 
 
 def add_model(orch, *, kind: str, model: str, tier: str = "custom", display_name: str = "",
-              context_window: int | None = None, supports_vision: bool = False, actor: str) -> CatalogRow:
-    """Add a model to the catalog, priced from genai-prices when it knows it (else unpriced)."""
+              context_window: int | None = None, supports_vision: bool | None = None, actor: Actor) -> CatalogRow:
+    """Add a model to the catalog, priced from genai-prices when it knows it (else unpriced).
+
+    ``supports_vision=None`` asks the kind (``ProviderKind.capabilities``), which guesses
+    from the model's name; routing sends images only to models marked as reading them."""
+    require(orch, actor)
     model = (model or "").strip()
-    if kind not in PROVIDER_KINDS:
-        raise InputRejected(f"Kind must be one of: {', '.join(PROVIDER_KINDS)}.")
+    descriptor = find_kind(kind)
+    if descriptor is None:
+        raise InputRejected(f"Kind must be one of: {', '.join(k.name for k in all_kinds())}.")
     if not model or len(model) > 128 or "," in model:
         raise InputRejected("A model name must be 1-128 characters without ','.")
     if tier not in TIERS:
@@ -211,9 +220,11 @@ def add_model(orch, *, kind: str, model: str, tier: str = "custom", display_name
     with orch.db.write() as s:
         if s.scalar(select(CatalogModel.id).where(CatalogModel.kind == kind, CatalogModel.model == model)):
             raise InputRejected(f"'{model}' is already in the catalog for {kind}.")
+        caps = descriptor.capabilities(model)
         m = CatalogModel(kind=kind, model=model, tier=tier, display_name=display_name.strip() or model,
-                         context_window=context_window, supports_vision=supports_vision,
-                         supports_json_schema=True, is_active=True)
+                         context_window=context_window,
+                         supports_vision=caps.vision if supports_vision is None else supports_vision,
+                         supports_json_schema=caps.json_schema, is_active=True)
         _apply_genai(m)
         if display_name.strip():
             m.display_name = display_name.strip()
@@ -229,8 +240,9 @@ _UNSET: Any = object()
 
 def update_model(orch, *, kind: str, model: str, tier: str = _UNSET, display_name: str = _UNSET,
                  context_window: int | None = _UNSET, supports_vision: bool = _UNSET,
-                 is_active: bool = _UNSET, actor: str) -> CatalogRow:
+                 is_active: bool = _UNSET, actor: Actor) -> CatalogRow:
     """Change a model's details or (de)activate it; only what is given changes."""
+    require(orch, actor)
     if tier is not _UNSET and tier not in TIERS:
         raise InputRejected(f"Tier must be one of: {', '.join(TIERS)}.")
     if context_window not in (_UNSET, None) and context_window <= 0:
@@ -251,7 +263,7 @@ def update_model(orch, *, kind: str, model: str, tier: str = _UNSET, display_nam
         return _row(m, _providers_by_kind(s))
 
 
-def set_active(orch, *, kind: str, model: str, active: bool, actor: str) -> CatalogRow:
+def set_active(orch, *, kind: str, model: str, active: bool, actor: Actor) -> CatalogRow:
     return update_model(orch, kind=kind, model=model, is_active=active, actor=actor)
 
 

@@ -18,10 +18,14 @@ from sqlalchemy import delete, func, select, update
 from db.models import Document, Job
 from orchestrator.errors import InputRejected, NotFound
 from orchestrator.prepare import resolve_user
+from orchestrator.tasks import document_tasks
 from orchestrator.schemas import JobPosting
 
-KINDS = {"cv": "CV", "cover_letter": "Cover letter"}
-MAX_DOCUMENT_CHARS = 100_000
+
+
+def _kinds() -> dict[str, str]:
+    """Document kinds and their labels, from the tasks that save documents."""
+    return {t.document_kind: t.label for t in document_tasks()}
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ class JobInfo:
 class DocumentInfo:
     id: int
     job_id: int | None
-    kind: str  # cv | cover_letter
+    kind: str  # a TaskSpec.document_kind
     title: str
     content: str
     options: dict[str, Any]
@@ -64,7 +68,7 @@ class DocumentInfo:
 
     @property
     def kind_label(self) -> str:
-        return KINDS.get(self.kind, self.kind)
+        return _kinds().get(self.kind, self.kind)
 
     @property
     def edited(self) -> bool:
@@ -155,9 +159,9 @@ def delete_job(orch, *, user: str | int, job_id: int) -> None:
 
 def list_documents(orch, *, user: str | int, kind: str | None = None, job_id: int | None = None,
                    limit: int = 200) -> list[DocumentInfo]:
-    """The user's documents, newest first; ``kind`` (cv, cover_letter) and ``job_id`` filter."""
-    if kind is not None and kind not in KINDS:
-        raise InputRejected(f"Document kind must be one of: {', '.join(KINDS)}.")
+    """The user's documents, newest first; ``kind`` (a document kind) and ``job_id`` filter."""
+    if kind is not None and kind not in _kinds():
+        raise InputRejected(f"Document kind must be one of: {', '.join(_kinds())}.")
     uid = _uid(orch, user)
     q = (select(Document, Job.title).outerjoin(Job, Job.id == Document.job_id).where(Document.user_id == uid)
          .order_by(Document.created_at.desc(), Document.id.desc()).limit(limit))
@@ -192,8 +196,9 @@ def update_document(orch, *, user: str | int, document_id: int, content: str) ->
     text = (content or "").replace("\x00", "").strip()
     if not text:
         raise InputRejected("The document is empty. Write something, or regenerate it.")
-    if len(text) > MAX_DOCUMENT_CHARS:
-        raise InputRejected(f"The document is {len(text):,} characters long; the limit is {MAX_DOCUMENT_CHARS:,}.")
+    limit = orch.settings.max_document_chars
+    if len(text) > limit:
+        raise InputRejected(f"The document is {len(text):,} characters long; the limit is {limit:,}.")
     uid = _uid(orch, user)
     with orch.db.write() as s:
         doc = _owned_doc(s, uid, document_id)

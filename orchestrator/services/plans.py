@@ -8,10 +8,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from db.base import usd_str
 from db.models import Plan
 from orchestrator.errors import InputRejected, NotFound
+from orchestrator.money import usd_str
 from orchestrator.services import audit
+from orchestrator.services.actor import Actor, require
 from orchestrator.services.users import parse_usd
 
 
@@ -56,8 +57,9 @@ def _limit_int(name: str, value) -> int | None:
     return n
 
 
-def set_limits(orch, *, code: str, actor: str = "system", **changes) -> PlanInfo:
+def set_limits(orch, *, code: str, actor: Actor, **changes) -> PlanInfo:
     """Change limits; a value of None/'none' removes that limit (unlimited)."""
+    require(orch, actor)
     with orch.db.write() as s:
         plan = s.scalar(select(Plan).where(Plan.code == code))
         if plan is None:

@@ -17,7 +17,8 @@ from db.models import CatalogModel, Plan, Provider, RoutingPolicy, RoutingRule
 from orchestrator.errors import InputRejected, NotFound
 from orchestrator.routing import RouteStep, live_version
 from orchestrator.services import audit
-from orchestrator.tasks import TASK_NAMES
+from orchestrator.services.actor import Actor, require
+from orchestrator.tasks import TASKS
 
 Matrix = dict[tuple[str, str], list[RouteStep]]
 
@@ -81,7 +82,7 @@ def validate(orch, matrix: Matrix) -> list[str]:
         catalog = {(m.kind, m.model): m for m in s.scalars(select(CatalogModel)).all()}
         plans = set(s.scalars(select(Plan.code)).all())
     for plan in sorted(plans):
-        for task in TASK_NAMES:
+        for task in TASKS:
             if not matrix.get((plan, task)):
                 warnings.append(f"{plan}/{task}: no chain (requests fail unless the offline engine is active).")
     for (plan, task), steps in sorted(matrix.items()):
@@ -105,8 +106,8 @@ def _check(matrix: Matrix, plans: set[str], providers: set[str]) -> None:
     for (plan, task), steps in matrix.items():
         if plan not in plans:
             raise InputRejected(f"No plan '{plan}'. Plans: {', '.join(sorted(plans))}.")
-        if task not in TASK_NAMES:
-            raise InputRejected(f"No task '{task}'. Tasks: {', '.join(TASK_NAMES)}.")
+        if task not in TASKS:
+            raise InputRejected(f"No task '{task}'. Tasks: {', '.join(TASKS)}.")
         for st in steps:
             if st.provider not in providers:
                 raise InputRejected(f"No provider '{st.provider}'. Providers: {', '.join(sorted(providers))}.")
@@ -124,8 +125,8 @@ def _describe(step: RouteStep) -> str:
     return step.label() + (f" ({', '.join(params)})" if params else "")
 
 
-def _write_version(s, matrix: Matrix, *, version: int, actor: str, note: str) -> RoutingPolicy:
-    pol = RoutingPolicy(version=version, created_by=actor, note=note)
+def _write_version(s, matrix: Matrix, *, version: int, actor: Actor, note: str) -> RoutingPolicy:
+    pol = RoutingPolicy(version=version, created_by=actor.label, note=note)
     for (plan, task), steps in sorted(matrix.items()):
         for pos, st in enumerate(steps):
             pol.rules.append(RoutingRule(plan_code=plan, task=task, position=pos, provider_name=st.provider,
@@ -135,8 +136,9 @@ def _write_version(s, matrix: Matrix, *, version: int, actor: str, note: str) ->
     return pol
 
 
-def save(orch, matrix: Matrix, *, actor: str, note: str = "") -> PolicyVersion:
+def save(orch, matrix: Matrix, *, actor: Actor, note: str = "") -> PolicyVersion:
     """Save ``matrix`` as the new live version (cells not given are copied from the live one)."""
+    require(orch, actor)
     with orch.db.write() as s:
         plans = set(s.scalars(select(Plan.code)).all())
         providers = set(s.scalars(select(Provider.name)).all())
@@ -151,8 +153,10 @@ def save(orch, matrix: Matrix, *, actor: str, note: str = "") -> PolicyVersion:
         return _load(s, pol.version)
 
 
-def set_chain(orch, *, plan: str, task: str, steps: list[RouteStep], actor: str, note: str = "") -> PolicyVersion:
+def set_chain(orch, *, plan: str, task: str, steps: list[RouteStep], actor: Actor,
+              note: str = "") -> PolicyVersion:
     """Replace one cell's chain; keeps the other cells' current params."""
+    require(orch, actor)
     base = current(orch)
     old = {st.label(): st for st in (base.matrix.get((plan, task), []) if base else [])}
     merged = [
@@ -163,7 +167,8 @@ def set_chain(orch, *, plan: str, task: str, steps: list[RouteStep], actor: str,
     return save(orch, {(plan, task): merged}, actor=actor, note=note or f"set {plan}/{task}")
 
 
-def revert(orch, version: int, *, actor: str) -> PolicyVersion:
+def revert(orch, version: int, *, actor: Actor) -> PolicyVersion:
+    require(orch, actor)
     old = get_version(orch, version)
     with orch.db.write() as s:
         live = live_version(s)

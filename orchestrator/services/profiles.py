@@ -13,8 +13,6 @@ from orchestrator.errors import InputRejected
 from orchestrator.prepare import resolve_user
 from orchestrator.schemas import Profile
 
-MAX_PROFILE_BYTES = 5 * 1024 * 1024
-
 
 def get_profile(orch, *, user: str | int) -> Profile:
     u, _ = resolve_user(orch.db, user)
@@ -40,14 +38,16 @@ def save_profile(orch, *, user: str | int, profile: Profile | dict) -> Profile:
     return prof
 
 
-def parse_profile(data: bytes | str, *, filename: str = "profile.md") -> Profile:
+def parse_profile(orch, data: bytes | str, *, filename: str = "profile.md") -> Profile:
     """Turn an uploaded or pasted CV into a Profile: JSON is read as-is, DOCX and PDF
-    are converted to text, and text/Markdown goes through the heuristic importer."""
+    are converted to text, and text/Markdown goes through the heuristic importer.
+    Files above ``settings.max_profile_bytes`` are refused before they are parsed."""
     from orchestrator.offline import parse_profile_text
 
     raw = data.encode() if isinstance(data, str) else data
-    if len(raw) > MAX_PROFILE_BYTES:
-        raise InputRejected(f"The file is larger than {MAX_PROFILE_BYTES // 1_048_576} MB.")
+    limit = orch.settings.max_profile_bytes
+    if len(raw) > limit:
+        raise InputRejected(f"The file is larger than {limit / 1_048_576:g} MB.")
     name = filename.lower()
     if name.endswith(".json"):
         try:

@@ -3,6 +3,11 @@
 API keys enter here and leave only as ciphertext plus a four-character hint;
 no DTO ever carries a key. Deleting a provider the live routing policy uses
 is refused, with the cells that use it.
+
+Every change takes a checked ``Actor`` (admins manage providers) and the
+credential rule is enforced here, below every page and the CLI: only a super
+admin sets a key or a key variable, changes the base URL of a provider that has
+a key (that would send the key elsewhere), tests credentials or rotates keys.
 """
 
 from __future__ import annotations
@@ -15,12 +20,16 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
-from db.models import PROVIDER_KINDS, CatalogModel, Provider, ProviderHealth, RoutingRule, UsageRecord
+from db.models import CatalogModel, Provider, ProviderHealth, RoutingRule, UsageRecord
 from orchestrator import routing
-from orchestrator.errors import ConfigError, InputRejected, NotFound
+from orchestrator.errors import ConfigError, InputRejected, NotFound, PermissionDenied
 from orchestrator.providers.base import ProviderConfig
+from orchestrator.providers.registry import all_kinds, find_kind
 from orchestrator.redact import key_hint, scrub
 from orchestrator.services import audit
+from orchestrator.services.actor import SUPER_ADMIN, Actor, require
+
+KEY_RULE = "Only a super admin can set keys, key variables or the base URL of a provider with a key."
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,27 @@ class ProviderInfo:
         d = dict(self.__dict__)
         d["last_test_at"] = self.last_test_at.isoformat() if self.last_test_at else None
         return d
+
+
+@dataclass(frozen=True)
+class KindInfo:
+    """A provider kind as the admin pages and the CLI show it."""
+
+    name: str
+    label: str
+    needs_key: bool
+    requires_base_url: bool
+    local_engine: bool
+    default_base_url: str | None
+    default_key_env: str | None
+    color: str  # hex, for charts
+
+
+def provider_kinds() -> list[KindInfo]:
+    """The registered provider kinds, in display order (hosted, keyless servers, local engine)."""
+    return [KindInfo(name=k.name, label=k.label, needs_key=k.needs_key, requires_base_url=k.requires_base_url,
+                     local_engine=k.local_engine, default_base_url=k.default_base_url,
+                     default_key_env=k.default_key_env, color=k.color) for k in all_kinds()]
 
 
 @dataclass(frozen=True)
@@ -101,19 +131,24 @@ def list_providers(orch) -> list[ProviderInfo]:
 
 
 def _validate(kind: str, base_url: str | None, name: str | None = None) -> None:
-    if kind not in PROVIDER_KINDS:
-        raise InputRejected(f"Kind must be one of: {', '.join(PROVIDER_KINDS)}.")
+    descriptor = find_kind(kind)
+    if descriptor is None:
+        raise InputRejected(f"Kind must be one of: {', '.join(k.name for k in all_kinds())}.")
     if name is not None and (not name.strip() or len(name) > 64 or ":" in name or "," in name):
         raise InputRejected("A provider name must be 1-64 characters without ':' or ','.")
-    if kind == "openai_compatible" and not base_url:
-        raise InputRejected("An openai_compatible provider needs --base-url (e.g. http://localhost:11434/v1).")
+    if descriptor.requires_base_url and not base_url:
+        raise InputRejected(f"A provider of kind {kind} ({descriptor.label}) needs a base URL (--base-url), "
+                            "e.g. http://localhost:11434/v1.")
     if base_url and not base_url.startswith(("http://", "https://")):
         raise InputRejected("The base URL must start with http:// or https://.")
 
 
 def add_provider(orch, *, name: str, kind: str, base_url: str | None = None, api_key: str | None = None,
                  api_key_env: str | None = None, priority: int = 100, timeout_s: float = 60.0,
-                 is_active: bool = True, actor: str = "system") -> ProviderInfo:
+                 is_active: bool = True, actor: Actor) -> ProviderInfo:
+    role = require(orch, actor)
+    if (api_key or api_key_env) and role != SUPER_ADMIN:
+        raise PermissionDenied(KEY_RULE)
     name = (name or "").strip()
     _validate(kind, base_url, name)
     with orch.db.write() as s:
@@ -161,10 +196,13 @@ _UNSET: Any = object()
 def update_provider(orch, name: str, *, base_url: str | None = _UNSET, api_key: str | None = _UNSET,
                     api_key_env: str | None = _UNSET, priority: int | None = None,
                     timeout_s: float | None = None, is_active: bool | None = None,
-                    new_name: str | None = None, actor: str = "system") -> ProviderInfo:
+                    new_name: str | None = None, actor: Actor) -> ProviderInfo:
     """Change what is given; ``api_key=None`` removes the stored key."""
+    role = require(orch, actor)
     with orch.db.write() as s:
         p = _get(s, name)
+        if role != SUPER_ADMIN and _touches_credentials(p, base_url, api_key, api_key_env):
+            raise PermissionDenied(KEY_RULE)
         before = _public(p)
         if base_url is not _UNSET:
             p.base_url = base_url or None
@@ -200,6 +238,15 @@ def update_provider(orch, name: str, *, base_url: str | None = _UNSET, api_key: 
     return _one(orch, final)
 
 
+def _touches_credentials(p: Provider, base_url, api_key, api_key_env) -> bool:
+    """Whether a change decides which key is sent where: the key itself, its variable, or
+    the base URL of a provider that has a key."""
+    keyed = bool(p.api_key_ciphertext or p.api_key_env)
+    return (api_key is not _UNSET
+            or (api_key_env is not _UNSET and (api_key_env or None) != p.api_key_env)
+            or (base_url is not _UNSET and (base_url or None) != p.base_url and keyed))
+
+
 def _used_by(s, name: str) -> list[str]:
     version = routing.live_version(s)
     if version is None:
@@ -213,7 +260,8 @@ def _used_by(s, name: str) -> list[str]:
     return sorted(f"{plan}/{task}" for plan, task in rows)
 
 
-def remove_provider(orch, name: str, *, actor: str = "system") -> None:
+def remove_provider(orch, name: str, *, actor: Actor) -> None:
+    require(orch, actor)
     with orch.db.write() as s:
         p = _get(s, name)
         cells = _used_by(s, name)
@@ -247,8 +295,9 @@ def _test_model(s, p: Provider, model: str | None) -> str:
     raise InputRejected(f"Say which model to test '{p.name}' with (--model).")
 
 
-def check_credentials(orch, name: str, *, model: str | None = None, actor: str = "system") -> CredentialCheck:
+def check_credentials(orch, name: str, *, model: str | None = None, actor: Actor) -> CredentialCheck:
     """Make a minimal real request and store the outcome as the provider's last test."""
+    require(orch, actor, SUPER_ADMIN)
     from orchestrator.providers.probe import probe
 
     with orch.db.read() as s:
@@ -259,7 +308,8 @@ def check_credentials(orch, name: str, *, model: str | None = None, actor: str =
     started = time.monotonic()
     try:
         key = orch.vault.decrypt(ciphertext) if ciphertext else (os.environ.get(env) if env else None)
-        if not key and kind not in routing.KEYLESS_KINDS:
+        descriptor = find_kind(kind)
+        if not key and (descriptor is None or descriptor.needs_key):
             raise ConfigError("No API key is stored for this provider" + (f" and {env} is not set." if env else "."))
         result = probe(ProviderConfig(name=name, kind=kind, base_url=base_url, api_key=key,
                                       timeout_s=min(timeout, 30.0)), model)
@@ -277,8 +327,9 @@ def check_credentials(orch, name: str, *, model: str | None = None, actor: str =
     return outcome
 
 
-def rotate_keys(orch, *, actor: str = "system") -> int:
+def rotate_keys(orch, *, actor: Actor) -> int:
     """Re-encrypt every stored key under the first master key; returns how many."""
+    require(orch, actor, SUPER_ADMIN)
     with orch.db.write() as s:
         rows = s.scalars(select(Provider).where(Provider.api_key_ciphertext.is_not(None))).all()
         for p in rows:

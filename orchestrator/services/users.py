@@ -1,4 +1,12 @@
-"""Users, sign-in and plans: the use cases the CLI and the pages share."""
+"""Users, sign-in and plans: the use cases the CLI and the pages share.
+
+Every change here is an admin command: it takes a checked ``Actor`` and enforces the
+role rules itself, so a page or the CLI cannot skip them:
+
+- admins manage users; only a super admin grants, revokes, deactivates or sets the
+  password of a super admin (the role that holds credentials);
+- nobody changes their own role or deactivates themselves (no lock-out).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +18,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
-from db.base import usd_str
 from db.models import ROLES, CreditTransaction, Plan, User
-from orchestrator.errors import CredentialError, InputRejected, NotFound
+from orchestrator.errors import CredentialError, InputRejected, NotFound, PermissionDenied
+from orchestrator.money import usd_str
 from orchestrator.services import audit
+from orchestrator.services.actor import SUPER_ADMIN, Actor, is_self, require
 
 _hasher = PasswordHasher()
 # A real hash to verify against when the email is unknown, so timing does not reveal accounts.
@@ -91,11 +100,21 @@ def authenticate(orch, *, email: str, password: str) -> UserInfo:
         return _info(user)
 
 
-def add_user(orch, *, email: str, plan: str, role: str = "user", name: str = "", password: str | None = None,
-             actor: str = "system", is_demo: bool = False) -> UserInfo:
-    email = _normalize_email(email)
+_SUPER_RULE = "Only a super admin may grant or revoke the super admin role."
+
+
+def _check_role(role: str) -> None:
     if role not in ROLES:
         raise InputRejected(f"Role must be one of: {', '.join(ROLES)}.")
+
+
+def add_user(orch, *, email: str, plan: str, role: str = "user", name: str = "", password: str | None = None,
+             actor: Actor, is_demo: bool = False) -> UserInfo:
+    actor_role = require(orch, actor)
+    email = _normalize_email(email)
+    _check_role(role)
+    if role == SUPER_ADMIN and actor_role != SUPER_ADMIN:
+        raise PermissionDenied(_SUPER_RULE)
     if password is not None and len(password) < 4:
         raise InputRejected("Passwords need at least 4 characters.")
     with orch.db.write() as s:
@@ -131,7 +150,8 @@ def list_users(orch, *, search: str | None = None, plan: str | None = None, limi
         return [_info(u) for u in s.scalars(q.limit(limit).offset(offset)).unique().all()]
 
 
-def set_plan(orch, *, email: str, plan: str, actor: str = "system") -> UserInfo:
+def set_plan(orch, *, email: str, plan: str, actor: Actor) -> UserInfo:
+    require(orch, actor)
     with orch.db.write() as s:
         user = _user(s, email)
         before = user.plan.code
@@ -142,31 +162,44 @@ def set_plan(orch, *, email: str, plan: str, actor: str = "system") -> UserInfo:
         return _info(user)
 
 
-def set_role(orch, *, email: str, role: str, actor: str = "system") -> UserInfo:
-    if role not in ROLES:
-        raise InputRejected(f"Role must be one of: {', '.join(ROLES)}.")
+def set_role(orch, *, email: str, role: str, actor: Actor) -> UserInfo:
+    _check_role(role)
+    actor_role = require(orch, actor)
     with orch.db.write() as s:
         user = _user(s, email)
+        if role != user.role:
+            if is_self(actor, user.email):
+                raise InputRejected("You cannot change your own role; ask another admin.")
+            if SUPER_ADMIN in (role, user.role) and actor_role != SUPER_ADMIN:
+                raise PermissionDenied(_SUPER_RULE)
         before, user.role = user.role, role
         audit.record(s, actor=actor, action="user.set_role", target_type="user", target_id=user.email,
                      before={"role": before}, after={"role": role})
         return _info(user)
 
 
-def set_active(orch, *, email: str, active: bool, actor: str = "system") -> UserInfo:
+def set_active(orch, *, email: str, active: bool, actor: Actor) -> UserInfo:
+    actor_role = require(orch, actor)
     with orch.db.write() as s:
         user = _user(s, email)
+        if not active and is_self(actor, user.email):
+            raise InputRejected("You cannot deactivate your own account.")
+        if user.role == SUPER_ADMIN and actor_role != SUPER_ADMIN:
+            raise PermissionDenied("Only a super admin may deactivate a super admin.")
         before, user.is_active = user.is_active, active
         audit.record(s, actor=actor, action="user.set_active", target_type="user", target_id=user.email,
                      before={"is_active": before}, after={"is_active": active})
         return _info(user)
 
 
-def set_password(orch, *, email: str, password: str, actor: str = "system") -> None:
+def set_password(orch, *, email: str, password: str, actor: Actor) -> None:
+    actor_role = require(orch, actor)
     if len(password or "") < 4:
         raise InputRejected("Passwords need at least 4 characters.")
     with orch.db.write() as s:
         user = _user(s, email)
+        if user.role == SUPER_ADMIN and actor_role != SUPER_ADMIN:
+            raise PermissionDenied("Only a super admin may set a super admin's password.")
         user.password_hash = hash_password(password)
         audit.record(s, actor=actor, action="user.set_password", target_type="user", target_id=user.email)
 
@@ -181,8 +214,9 @@ def parse_usd(value: str | Decimal) -> Decimal:
     return amount
 
 
-def top_up(orch, *, email: str, amount_usd: str | Decimal, actor: str = "system", note: str = "") -> UserInfo:
+def top_up(orch, *, email: str, amount_usd: str | Decimal, actor: Actor, note: str = "") -> UserInfo:
     """Add prepaid credit, recorded in the credit ledger."""
+    require(orch, actor)
     amount = parse_usd(amount_usd)
     if amount <= 0 or amount > Decimal("100000"):
         raise InputRejected("A top-up must be more than $0 and at most $100,000.")
@@ -191,7 +225,7 @@ def top_up(orch, *, email: str, amount_usd: str | Decimal, actor: str = "system"
         before = user.credit_usd
         user.credit_usd = User.credit_usd + amount
         s.add(CreditTransaction(user_id=user.id, amount_usd=amount, kind="topup", note=note or "top-up",
-                                actor=actor))
+                                actor=actor.label))
         audit.record(s, actor=actor, action="user.top_up", target_type="user", target_id=user.email,
                      before={"credit_usd": str(before)}, after={"credit_usd": str(before + amount)})
         s.flush()

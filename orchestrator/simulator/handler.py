@@ -96,6 +96,9 @@ def _internal_error(vendor: str) -> dict[str, Any]:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # headers and body go out in separate writes: without TCP_NODELAY, Nagle holds the body
+    # back until the client's delayed ACK (40 ms) on keep-alive connections
+    disable_nagle_algorithm = True
     server_version = "orchestrator-simulator"
     sys_version = ""
 

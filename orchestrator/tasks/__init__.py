@@ -1,23 +1,46 @@
-"""The three tasks: what they ask a model, and how the answer is checked.
+"""The task registry: every task is one ``TaskSpec`` in its own module.
 
-Each task module exposes ``PROMPT_VERSION`` (part of the cache key: a prompt
-change never serves an old answer), ``build_request`` and ``parse_output``.
-Prompts wrap their inputs in tags (``<posting>``, ``<profile_json>``,
-``<job_json>``, ``<options_json>``) so that the offline engine and the
-simulator can read the same prompt a real model gets.
+Modules in this package that define a module-level ``SPEC`` are discovered and
+registered in ``SPEC.order``, so adding a task is adding one module. Everything else (CLI choices, seeded routing cells,
+analytics labels and colours, document kinds, drafting pages, navigation) is
+derived from ``TASKS``. An unregistered name is a clear ``InputRejected``.
 """
 
 from __future__ import annotations
 
-from orchestrator.tasks import cover_letter, draft_cv, extract_job
+import importlib
+import pkgutil
+
 from orchestrator.tasks.common import TaskSpec
 
-TASKS: dict[str, TaskSpec] = {
-    "extract_job": extract_job.SPEC,
-    "draft_cv": draft_cv.SPEC,
-    "cover_letter": cover_letter.SPEC,
-}
-TASK_NAMES: tuple[str, ...] = tuple(TASKS)
+TASKS: dict[str, TaskSpec] = {}
+
+
+def register(spec: TaskSpec) -> TaskSpec:
+    """Add (or replace) a task; returns it. Plugins and tests call this. ``TASKS`` is
+    changed in place, so every module that imported it sees the new task."""
+    TASKS[spec.name] = spec
+    return spec
+
+
+def unregister(name: str) -> None:
+    TASKS.pop(name, None)
+
+
+def _discover() -> None:
+    found: list[TaskSpec] = []
+    for info in pkgutil.iter_modules(__path__):
+        if info.name in ("common", "drafting"):
+            continue
+        spec = getattr(importlib.import_module(f"{__name__}.{info.name}"), "SPEC", None)
+        if isinstance(spec, TaskSpec):
+            found.append(spec)
+    found.sort(key=lambda s: (s.order, s.name))
+    for spec in found:
+        TASKS[spec.name] = spec
+
+
+_discover()
 
 
 def get_task(name: str) -> TaskSpec:
@@ -26,6 +49,18 @@ def get_task(name: str) -> TaskSpec:
     try:
         return TASKS[name]
     except KeyError:
-        raise InputRejected(
-            f"Unknown task '{name}'. Choose one of: {', '.join(TASK_NAMES)}."
-        ) from None
+        raise InputRejected(f"Unknown task '{name}'. Choose one of: {', '.join(TASKS)}.") from None
+
+
+def document_tasks() -> list[TaskSpec]:
+    """Tasks that save documents, in registry order (the drafting pages, My documents)."""
+    return [t for t in TASKS.values() if t.output == "document"]
+
+
+def task_for_document_kind(kind: str) -> TaskSpec | None:
+    return next((t for t in TASKS.values() if t.document_kind == kind), None)
+
+
+def task_label(name: str) -> str:
+    spec = TASKS.get(name)
+    return spec.label if spec else name

@@ -1,14 +1,20 @@
-"""Shared pieces of the task definitions."""
+"""Shared pieces of the task definitions: prompt tags and the ``TaskSpec`` descriptor."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 TAG_RE = re.compile(r"<(?P<tag>[a-z_]+)>\n?(?P<body>.*?)\n?</(?P=tag)>", re.S)
+
+# What a task reads: a job posting (pasted text, a screenshot or a URL), or a saved job
+# (plus the user's profile and the drafting options).
+InputKind = Literal["posting", "saved_job"]
+# What a task saves when it succeeds: a structured job, or a Markdown document.
+OutputKind = Literal["job", "document"]
 
 
 def tag(name: str, body: str) -> str:
@@ -29,18 +35,62 @@ def dumps(obj: Any) -> str:
 
 
 @dataclass(frozen=True)
-class TaskSpec:
-    """How one task is asked and checked.
+class TaskText:
+    """How the app words one task (pages, navigation, analytics, My documents)."""
 
-    ``structured`` tasks send ``json_schema`` and validate the answer with
-    ``parse_output``; text tasks stream and return Markdown.
+    title: str  # page title and links to the page: "Draft a CV"
+    noun: str  # in sentences: "CV", "cover letter"
+    plural: str  # filters and lists: "CVs"
+    page: str = ""  # the task's own Streamlit page (st.Page path), if it has one
+    nav: str = ""  # its navigation entry: "CV"
+    intro: str = ""  # the page's first paragraph
+    blurb: str = ""  # one line on the home page's steps
+    button: str = "Run"  # the primary button
+    again: str = "Run again"  # the link once the user has one
+    icon: str = ":material/auto_awesome:"
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """Everything about one task, in one place; the registry derives the rest.
+
+    - ``input``: ``posting`` tasks take exactly one of text, image or URL and build
+      their prompt with ``build_prompt(text_or_None, has_image=bool)``; ``saved_job``
+      tasks take a saved job, the user's profile and ``DraftOptions`` and build it with
+      ``build_prompt(profile, posting, options)``.
+    - ``parse_output`` validates the model's answer (raising ``ProviderError`` with
+      kind ``invalid_output``, which the pipeline repairs once and then falls back on);
+      ``json_schema`` (None for free text) asks vendors for structured output.
+    - ``output``: ``job`` saves the parsed posting as a job; ``document`` saves the
+      parsed text as a document of ``document_kind``.
+    - ``offline(tags)`` is the built-in engine's answer to this task's tagged prompt.
+    - ``route_tier`` picks the seeded chain (``fast`` or ``quality`` models per plan);
+      ``default_cache_ttl_s`` the response cache lifetime until an admin changes it.
     """
 
     name: str
     label: str
     prompt_version: str
     system: str
-    structured: bool
-    default_max_tokens: int
-    json_schema: dict[str, Any] | None
+    input: InputKind
+    build_prompt: Callable[..., str]
     parse_output: Callable[[str], Any]
+    output: OutputKind
+    default_max_tokens: int
+    offline: Callable[[dict[str, str]], str]
+    text: TaskText
+    json_schema: dict[str, Any] | None = None
+    document_kind: str | None = None
+    default_cache_ttl_s: int = 0
+    route_tier: str = "fast"
+    color: str = "#888888"
+    order: int = 100  # position in lists, menus and charts
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def structured(self) -> bool:
+        return self.json_schema is not None
+
+    def __post_init__(self) -> None:
+        if self.output == "document" and not self.document_kind:
+            raise ValueError(f"Task '{self.name}' saves a document: give it a document_kind.")

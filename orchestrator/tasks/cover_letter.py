@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from orchestrator.schemas import DraftOptions, JobPosting, Profile
 from orchestrator.tasks import drafting
-from orchestrator.tasks.common import TaskSpec
+from orchestrator.tasks.common import TaskSpec, TaskText
 
+NAME = "cover_letter"
 PROMPT_VERSION = "cover_letter/v1"
 
 SYSTEM = (
@@ -18,16 +19,26 @@ INSTRUCTION = "Write a cover letter from this candidate for the job below."
 
 
 def build_prompt(profile: Profile, job: JobPosting, options: DraftOptions) -> str:
-    return drafting.build_prompt("cover_letter", INSTRUCTION, profile, job, options)
+    return drafting.build_prompt(NAME, INSTRUCTION, profile, job, options)
 
 
 SPEC = TaskSpec(
-    name="cover_letter",
+    name=NAME,
     label="Cover letter",
     prompt_version=PROMPT_VERSION,
     system=SYSTEM,
-    structured=False,
-    default_max_tokens=1500,
-    json_schema=None,
+    input="saved_job",
+    build_prompt=build_prompt,
     parse_output=drafting.parse_text,
+    output="document",
+    document_kind="cover_letter",
+    default_max_tokens=1500,
+    offline=drafting.offline_draft,
+    route_tier="quality",
+    color="#F58518",
+    order=20,
+    text=TaskText(page="pages/user/cover_letter.py", nav="Cover letter", blurb="In the tone and language you choose.", again="Write another", 
+                  title="Write a cover letter", noun="cover letter", plural="Cover letters",
+                  intro="A letter for one job, written from your profile and the posting, in the tone you pick.",
+                  button="Write my letter", icon=":material/mail:"),
 )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from orchestrator.schemas import DraftOptions, JobPosting, Profile
 from orchestrator.tasks import drafting
-from orchestrator.tasks.common import TaskSpec
+from orchestrator.tasks.common import TaskSpec, TaskText
 
+NAME = "draft_cv"
 PROMPT_VERSION = "draft_cv/v1"
 
 SYSTEM = (
@@ -19,16 +20,27 @@ INSTRUCTION = "Draft a CV for this candidate, tailored to the job below."
 
 
 def build_prompt(profile: Profile, job: JobPosting, options: DraftOptions) -> str:
-    return drafting.build_prompt("draft_cv", INSTRUCTION, profile, job, options)
+    return drafting.build_prompt(NAME, INSTRUCTION, profile, job, options)
 
 
 SPEC = TaskSpec(
-    name="draft_cv",
+    name=NAME,
     label="CV",
     prompt_version=PROMPT_VERSION,
     system=SYSTEM,
-    structured=False,
-    default_max_tokens=2500,
-    json_schema=None,
+    input="saved_job",
+    build_prompt=build_prompt,
     parse_output=drafting.parse_text,
+    output="document",
+    document_kind="cv",
+    default_max_tokens=2500,
+    offline=drafting.offline_draft,
+    route_tier="quality",
+    color="#54A24B",
+    order=10,
+    text=TaskText(page="pages/user/cv.py", nav="CV", blurb="Tailored to the job, streamed as it is written.", again="Draft another", 
+                  title="Draft a CV", noun="CV", plural="CVs",
+                  intro="A CV tailored to one job, written from your profile: the skills and achievements the "
+                        "posting asks for come first.",
+                  button="Draft my CV", icon=":material/description:"),
 )

@@ -31,3 +31,10 @@ def parse_text(text: str) -> str:
     if len(cleaned) < 20:
         raise ProviderError("The model returned an empty document.", kind="invalid_output", retryable=True)
     return cleaned
+
+
+def offline_draft(tags: dict[str, str]) -> str:
+    """The offline engine's draft for a drafting task's tagged prompt."""
+    from orchestrator.offline.respond import answer_draft
+
+    return answer_draft(tags)

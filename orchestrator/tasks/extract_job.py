@@ -16,7 +16,7 @@ from orchestrator.schemas import (
     SENIORITIES,
     JobPosting,
 )
-from orchestrator.tasks.common import TaskSpec, tag
+from orchestrator.tasks.common import TaskSpec, TaskText, tag
 
 PROMPT_VERSION = "extract_job/v1"
 
@@ -118,13 +118,29 @@ def parse_output(text: str) -> JobPosting:
         ) from None
 
 
+def _offline(tags: dict[str, str]) -> str:
+    from orchestrator.offline.respond import answer_extraction
+
+    return answer_extraction(tags)
+
+
 SPEC = TaskSpec(
     name="extract_job",
     label="Job extraction",
     prompt_version=PROMPT_VERSION,
     system=SYSTEM,
-    structured=True,
-    default_max_tokens=2000,
-    json_schema=JSON_SCHEMA,
+    input="posting",
+    build_prompt=build_prompt,
     parse_output=parse_output,
+    json_schema=JSON_SCHEMA,
+    output="job",
+    default_max_tokens=2000,
+    default_cache_ttl_s=7 * 24 * 3600,
+    offline=_offline,
+    route_tier="fast",
+    color="#4C78A8",
+    order=0,
+    text=TaskText(page="pages/user/extract.py", nav="Extract a job", blurb="Paste it, upload a screenshot or a link.", again="Extract another", 
+                  title="Extract a job posting", noun="job extraction", plural="Job extractions",
+                  button="Extract", icon=":material/travel_explore:"),
 )

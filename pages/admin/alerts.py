@@ -9,9 +9,10 @@ import streamlit as st
 from orchestrator.errors import OrchestratorError
 from orchestrator.rollups import PERCENTILE_ERROR
 from orchestrator.services import alerts
-from ui.context import current_user, get_orchestrator, require_admin
+from orchestrator.services.actor import Actor
+from ui.context import get_orchestrator, require_admin
 
-require_admin()
+actor = Actor.of(require_admin())  # checked again by every service call
 orch = get_orchestrator()
 
 KINDS = {"error_rate": ("Provider error rate", ":material/error:"),
@@ -30,10 +31,9 @@ FIELDS = {  # setting -> (label, step, help)
 
 def save_thresholds() -> None:
     """Form callback: runs before the page re-renders, so the alerts below use the new values."""
-    user = current_user()
     changes = {name: st.session_state[f"th_{name}"] for name in FIELDS}
     try:
-        alerts.set_thresholds(orch, actor=user.email if user else "unknown", **changes)
+        alerts.set_thresholds(orch, actor=actor, **changes)
         st.session_state["alerts_flash"] = ("success", "Thresholds saved.")
     except OrchestratorError as exc:
         st.session_state["alerts_flash"] = ("error", str(exc))

@@ -4,12 +4,11 @@ users and plan economics, CSV export. Everything is aggregated in SQL by the ser
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import streamlit as st
 
-from db.base import utcnow
 from orchestrator.errors import OrchestratorError
 from orchestrator.rollups import PERCENTILE_ERROR
 from orchestrator.services import alerts, analytics
@@ -66,7 +65,7 @@ def delta_secs(cur: float | None, prev: float | None) -> str | None:
 
 def filters() -> AnalyticsFilter:
     opts = analytics.filter_options(orch)
-    today = utcnow().date()
+    today = datetime.now(UTC).date()
     with st.container(border=True):
         c = st.columns([2.2, 1.3, 1.8, 1.3, 1.4, 1.8])
         period = c[0].date_input("Period (UTC days)", value=(today - timedelta(days=29), today), max_value=today,
@@ -75,7 +74,7 @@ def filters() -> AnalyticsFilter:
         models = c[2].multiselect("Model", opts.models, key="an_models", placeholder="All")
         plans = c[3].multiselect("Plan", opts.plans, key="an_plans", placeholder="All")
         tasks = c[4].multiselect("Task", opts.tasks, key="an_tasks", placeholder="All",
-                                 format_func=lambda t: charts.TASK_LABELS.get(t, t))
+                                 format_func=lambda t: charts.task_label(t))
         email = c[5].text_input("User (email)", key="an_user", placeholder="All users").strip()
     period = tuple(period) if isinstance(period, (tuple, list)) else (period,)
     start, end = (period[0], period[-1]) if period else (today - timedelta(days=29), today)

@@ -3,13 +3,15 @@
 import pandas as pd
 import streamlit as st
 
-from db.models import PROVIDER_KINDS
 from orchestrator.services import catalog
+from orchestrator.services.actor import Actor
+from orchestrator.services.providers import provider_kinds
 from ui.admin_common import (ACTIVE, INACTIVE, OVERRIDE, UNPRICED, attempt, header, none_if_all, options_with_all,
                              per_mtok, plain, tone)
 from ui.context import get_orchestrator, require_admin
 
 user = require_admin()
+actor = Actor.of(user)  # checked again by every service call
 orch = get_orchestrator()
 header("Models & prices", "Prices per million tokens, from genai-prices' bundled snapshot unless an admin "
        "overrides them. A model without a price is logged as unpriced (unknown cost), never as $0.")
@@ -21,8 +23,10 @@ m2.metric("Active", sum(m.is_active for m in models))
 m3.metric("Unpriced", sum(not m.priced for m in models), help="Their cost is recorded as unknown.")
 m4.metric("Admin overrides", sum(m.is_override for m in models))
 
+KINDS = {k.name: k.label for k in provider_kinds()}
 f1, f2, f3 = st.columns([2, 2, 3])
-kind = none_if_all(f1.selectbox("Provider kind", options_with_all(list(PROVIDER_KINDS)), key="cat_kind"))
+kind = none_if_all(f1.selectbox("Provider kind", options_with_all(list(KINDS)), key="cat_kind",
+                                format_func=lambda k: KINDS.get(k, k)))
 show_inactive = f2.toggle("Show inactive", value=True, key="cat_inactive")
 only_unpriced = f3.toggle("Only unpriced", value=False, key="cat_unpriced")
 
@@ -83,13 +87,13 @@ with tab_edit:
         if save_price:
             attempt(lambda: catalog.set_price(orch, kind=pick.kind, model=pick.model, input_usd=inp, output_usd=out,
                                               cached_input_usd=cached or None, cache_write_usd=write or None,
-                                              actor=user.email),
+                                              actor=actor),
                     success=f"Price override saved for {pick.model}.")
         if pick.is_override and st.button("Clear override (re-price from genai-prices)", icon=":material/undo:",
                                           key="clear_override"):
             for field in ("in", "out", "cached", "write"):
                 st.session_state.pop(f"price_{field}:{ident}", None)  # show the new prices, not the typed ones
-            attempt(lambda: catalog.clear_override(orch, kind=pick.kind, model=pick.model, actor=user.email),
+            attempt(lambda: catalog.clear_override(orch, kind=pick.kind, model=pick.model, actor=actor),
                     success=lambda r: f"Override cleared: {r.model} is "
                     + ("priced from genai-prices again." if r.priced else "unpriced (genai-prices does not know it)."))
     with right:
@@ -104,31 +108,32 @@ with tab_edit:
         if save_details:
             attempt(lambda: catalog.update_model(orch, kind=pick.kind, model=pick.model, tier=tier,
                                                  context_window=int(ctx) or None, supports_vision=vision,
-                                                 actor=user.email), success=f"Saved {pick.model}.")
+                                                 actor=actor), success=f"Saved {pick.model}.")
         if pick.is_active:
             if st.button("Deactivate model", icon=":material/pause_circle:", key="model_deactivate"):
                 attempt(lambda: catalog.set_active(orch, kind=pick.kind, model=pick.model, active=False,
-                                                   actor=user.email),
+                                                   actor=actor),
                         success=f"{pick.model} is inactive: routing skips it.")
         elif st.button("Activate model", icon=":material/play_circle:", key="model_activate", type="primary"):
-            attempt(lambda: catalog.set_active(orch, kind=pick.kind, model=pick.model, active=True, actor=user.email),
+            attempt(lambda: catalog.set_active(orch, kind=pick.kind, model=pick.model, active=True, actor=actor),
                     success=f"{pick.model} is active.")
 
 with tab_add:
     with st.form("add_model", clear_on_submit=True):
         a1, a2, a3 = st.columns([2, 3, 2])
-        new_kind = a1.selectbox("Kind", PROVIDER_KINDS, key="new_model_kind")
+        new_kind = a1.selectbox("Kind", list(KINDS), key="new_model_kind", format_func=lambda k: KINDS.get(k, k))
         new_model = a2.text_input("Model id", placeholder="e.g. gpt-4.1-mini or llama3.1:8b", key="new_model_name")
         new_tier = a3.selectbox("Tier", catalog.TIERS, index=list(catalog.TIERS).index("custom"), key="new_model_tier")
         b1, b2 = st.columns(2)
         new_ctx = b1.number_input("Context window (0: unknown)", min_value=0, value=0, step=1000, key="new_model_ctx")
-        new_vision = b2.toggle("Reads images", key="new_model_vision")
+        new_vision = b2.selectbox("Reads images", (None, True, False), key="new_model_vision",
+                                  format_func={None: "Guess from the model name", True: "Yes", False: "No"}.get)
         st.caption("Priced from genai-prices when it knows the model; otherwise it stays unpriced until you "
                    "set a price.")
         add = st.form_submit_button("Add model", type="primary", icon=":material/add:")
     if add:
         attempt(lambda: catalog.add_model(orch, kind=new_kind, model=new_model, tier=new_tier,
                                           context_window=int(new_ctx) or None, supports_vision=new_vision,
-                                          actor=user.email),
+                                          actor=actor),
                 success=lambda r: f"Added {r.model} ({r.kind}): "
                 + ("priced from genai-prices." if r.priced else "unpriced — set its price under 'Edit a model'."))

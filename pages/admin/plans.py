@@ -3,10 +3,12 @@
 import streamlit as st
 
 from orchestrator.services import admin_users, plans
+from orchestrator.services.actor import Actor
 from ui.admin_common import attempt, header, limit_text, plain, usd
 from ui.context import get_orchestrator, require_admin
 
 user = require_admin()
+actor = Actor.of(user)  # checked again by every service call
 orch = get_orchestrator()
 header("Plans & quotas", "Limits per plan apply to every user on it unless the user has an override. "
        "Leave a field blank for unlimited.")
@@ -46,7 +48,7 @@ with tab_plan:
                    "monthly_fee_usd": fee or "0"}
         if p.uses_credit:
             changes["markup_pct"] = markup or "0"
-        attempt(lambda: plans.set_limits(orch, code=code, actor=user.email, **changes),
+        attempt(lambda: plans.set_limits(orch, code=code, actor=actor, **changes),
                 success=f"Saved the limits of {p.name}.")
 
 with tab_user:
@@ -89,11 +91,11 @@ with tab_user:
     if save_o:
         attempt(lambda: admin_users.set_overrides(orch, email=u.email, requests_per_day=o_rpd or None,
                                                   tokens_per_month=o_tpm or None, cost_cap_usd=o_cap or None,
-                                                  actor=user.email),
+                                                  actor=actor),
                 success=f"Saved the overrides of {u.email}.")
     if u.has_overrides and st.button("Clear overrides (use the plan's limits)", icon=":material/undo:",
                                      key="clear_overrides"):
         for k in ("ovr_rpd", "ovr_tpm", "ovr_cap"):
             st.session_state.pop(f"{k}:{u.email}", None)
-        attempt(lambda: admin_users.clear_overrides(orch, email=u.email, actor=user.email),
+        attempt(lambda: admin_users.clear_overrides(orch, email=u.email, actor=actor),
                 success=f"{u.email} follows the {u.plan_name} plan's limits again.")

@@ -7,21 +7,23 @@ from the session right after saving, and only the hint ("…abcd") is shown.
 
 import streamlit as st
 
-from db.models import PROVIDER_KINDS
 from orchestrator.errors import OrchestratorError
 from orchestrator.services import admin_providers as svc
+from orchestrator.services.actor import Actor
 from orchestrator.services.catalog import list_models
-from orchestrator.services.providers import list_providers
+from orchestrator.services.providers import list_providers, provider_kinds
 from ui.admin_common import ACTIVE, CIRCUIT, INACTIVE, ago, attempt, flash, header, pct, table
 from ui.context import get_orchestrator, require_admin
 
 user = require_admin()
+actor = Actor.of(user)  # checked again by every service call
 orch = get_orchestrator()
 is_super = user.role == "super_admin"
 header("Providers", "Where AI calls go: accounts, keys, health. Keys are stored encrypted and never shown again.")
 
 providers = list_providers(orch)
 by_name = {p.name: p for p in providers}
+kinds = {k.name: k for k in provider_kinds()}
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Providers", len(providers), f"{sum(p.is_active for p in providers)} active", delta_color="off",
@@ -56,7 +58,7 @@ rows = [{
     "Provider": p.name, "Kind": p.kind, "Active": ACTIVE if p.is_active else INACTIVE,
     "Key": _key(p), "Last test": _last_test(p), "Circuit": CIRCUIT.get(p.circuit_state, p.circuit_state),
     "Requests 24 h": p.requests_24h, "Errors 24 h": pct(p.error_rate_24h), "Priority": p.priority,
-    "Base URL": p.base_url or ("built in" if p.kind == "offline" else "(vendor default)"),
+    "Base URL": p.base_url or ("built in" if p.kind in kinds and kinds[p.kind].local_engine else "(vendor default)"),
 } for p in providers]
 narrow = st.column_config.TextColumn(width=75)
 st.dataframe(table(rows), hide_index=True, width="stretch",
@@ -76,9 +78,12 @@ with tab_add:
     with st.form("add_provider", clear_on_submit=True):
         a1, a2 = st.columns(2)
         name = a1.text_input("Name", placeholder="e.g. openai-eu", key="add_name")
-        kind = a2.selectbox("Kind", PROVIDER_KINDS, key="add_kind", help="The wire format the provider speaks.")
+        kind = a2.selectbox("Kind", list(kinds), key="add_kind", help="The wire format the provider speaks.",
+                            format_func=lambda k: f"{kinds[k].label} ({k})")
+        needs_url = ", ".join(k for k, info in kinds.items() if info.requires_base_url)
         base_url = st.text_input("Base URL", key="add_base_url",
-                                 placeholder="blank: the vendor's default; required for openai_compatible")
+                                 placeholder="blank: the vendor's default" + (f"; required for {needs_url}"
+                                                                              if needs_url else ""))
         a3, a4, a5 = st.columns(3)
         priority = a3.number_input("Priority", min_value=0, max_value=10_000, value=100, step=10)
         timeout = a4.number_input("Timeout (s)", min_value=1, max_value=600, value=60)
@@ -94,7 +99,7 @@ with tab_add:
         submitted = st.form_submit_button("Create provider", type="primary", icon=":material/add:")
     if submitted:
         st.session_state.pop("add_api_key", None)  # the key lives no longer than this submit
-        attempt(lambda: svc.create_provider(orch, actor=user.email, name=name, kind=kind, base_url=base_url,
+        attempt(lambda: svc.create_provider(orch, actor=actor, name=name, kind=kind, base_url=base_url,
                                             api_key=new_key or None, api_key_env=key_env or None,
                                             priority=int(priority), timeout_s=float(timeout), is_active=active),
                 success=lambda p: f"Provider '{p.name}' created" + (f" with key {p.key_hint}." if p.key_hint else "."))
@@ -127,24 +132,24 @@ with tab_manage:
                 changes["base_url"] = e_url
             if is_super:
                 changes["api_key_env"] = e_env
-            attempt(lambda: svc.edit_provider(orch, actor=user.email, name=p.name, **changes),
+            attempt(lambda: svc.edit_provider(orch, actor=actor, name=p.name, **changes),
                     success=f"Saved '{p.name}'.")
 
         st.subheader("Status")
         s1, s2, _ = st.columns([1, 1, 2])
         if p.is_active:
             if s1.button("Deactivate", icon=":material/pause_circle:", key="deactivate"):
-                attempt(lambda: svc.set_active(orch, actor=user.email, name=p.name, active=False),
+                attempt(lambda: svc.set_active(orch, actor=actor, name=p.name, active=False),
                         success=f"'{p.name}' is inactive: routing skips it.")
         elif s1.button("Activate", icon=":material/play_circle:", key="activate", type="primary"):
-            attempt(lambda: svc.set_active(orch, actor=user.email, name=p.name, active=True),
+            attempt(lambda: svc.set_active(orch, actor=actor, name=p.name, active=True),
                     success=f"'{p.name}' is active.")
         with s2.popover("Delete…", icon=":material/delete:"):
             st.write(f"Delete **{p.name}** for good? Deactivating keeps its history and settings.")
             delete = st.button("Delete provider", type="primary", key="delete_provider")
         if delete:
             try:
-                svc.delete_provider(orch, actor=user.email, name=p.name)
+                svc.delete_provider(orch, actor=actor, name=p.name)
             except OrchestratorError as exc:
                 st.error(str(exc))  # e.g. refused while the routing policy uses it
             else:
@@ -165,11 +170,11 @@ with tab_manage:
                 set_key = st.form_submit_button("Save key", icon=":material/key:")
             if set_key:
                 st.session_state.pop("provider_api_key", None)
-                attempt(lambda: svc.set_key(orch, actor=user.email, name=p.name, api_key=secret),
+                attempt(lambda: svc.set_key(orch, actor=actor, name=p.name, api_key=secret),
                         success=lambda info: f"Key saved for '{p.name}': {info.key_hint}. It will not be shown again.")
                 secret = ""
             if p.key_source == "vault" and st.button("Remove stored key", icon=":material/key_off:"):
-                attempt(lambda: svc.clear_key(orch, actor=user.email, name=p.name),
+                attempt(lambda: svc.clear_key(orch, actor=actor, name=p.name),
                         success=f"Stored key removed from '{p.name}'.")
             models = [m.model for m in list_models(orch, kind=p.kind, active_only=True)]
             test_model = st.selectbox("Test with model", ["(as routed)", *models], key="test_model",
@@ -177,7 +182,7 @@ with tab_manage:
             if st.button("Test credentials", type="primary", icon=":material/network_check:", key="test_creds"):
                 with st.spinner("Calling the provider…"):
                     check = attempt(lambda: svc.test_credentials(
-                        orch, actor=user.email, name=p.name,
+                        orch, actor=actor, name=p.name,
                         model=None if test_model == "(as routed)" else test_model), rerun=False)
                 if check is not None:
                     st.session_state["credential_check"] = check

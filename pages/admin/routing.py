@@ -5,21 +5,23 @@ import streamlit as st
 
 from orchestrator.errors import OrchestratorError
 from orchestrator.services import catalog, dryrun, policy
+from orchestrator.services.actor import Actor
 from orchestrator.services.plans import list_plans
 from orchestrator.services.providers import list_providers
-from orchestrator.tasks import TASK_NAMES
+from orchestrator.tasks import TASKS
 from ui import admin_routing as ed
 from ui.admin_common import ago, attempt, flash, header, when
 from ui.context import get_orchestrator, require_admin
 
 user = require_admin()
+actor = Actor.of(user)  # checked again by every service call
 orch = get_orchestrator()
 header("Routing", "Which models serve each plan and task, in order: the first usable one is tried first, "
        "the next ones are fallbacks. Every save is a new version; the newest is live on the next request.")
 
 live = policy.current(orch)
 plans = [p.code for p in list_plans(orch)]
-tasks = list(TASK_NAMES)
+tasks = list(TASKS)
 draft = ed.load_draft(live)
 summary, matrix_box = st.container(), st.container()  # filled after the editor has updated the draft
 
@@ -92,7 +94,7 @@ if save:
         flash("Not saved: the draft has warnings (below). Fix them or tick 'Save even if there are warnings'.",
               "warning")
         st.rerun()
-    saved = attempt(lambda: policy.save(orch, changed_now, actor=user.email, note=note.strip()), rerun=False)
+    saved = attempt(lambda: policy.save(orch, changed_now, actor=actor, note=note.strip()), rerun=False)
     if saved is not None:
         ed.load_draft(saved, force=True)
         st.session_state.pop("route_warnings", None)
@@ -124,7 +126,7 @@ if versions:
         st.rerun()
     is_live = live is not None and chosen == live.version
     if h3.button(f"Revert to v{chosen}", icon=":material/history:", key="revert", disabled=is_live):
-        reverted = attempt(lambda: policy.revert(orch, chosen, actor=user.email), rerun=False)
+        reverted = attempt(lambda: policy.revert(orch, chosen, actor=actor), rerun=False)
         if reverted is not None:
             ed.load_draft(reverted, force=True)
             flash(f"Reverted to v{chosen}: saved as v{reverted.version}.")

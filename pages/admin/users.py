@@ -3,14 +3,16 @@
 
 import streamlit as st
 
-from db.models import ROLES
 from orchestrator.services import admin_users
+from orchestrator.services.actor import Actor
+from orchestrator.services.admin_users import ROLES
 from orchestrator.services.plans import list_plans
 from ui.admin_common import (ACTIVE, INACTIVE, ago, attempt, header, none_if_all, options_with_all, signed_usd, table,
                              usd, when)
 from ui.context import get_orchestrator, require_admin
 
 user = require_admin()
+actor = Actor.of(user)  # checked again by every service call
 orch = get_orchestrator()
 header("Users", "Find an account, change its plan or role, (de)activate it, or top up its prepaid credit.")
 
@@ -61,21 +63,21 @@ else:
         new_plan = p1.selectbox("Plan", list(plan_names), index=list(plan_names).index(u.plan),
                                 format_func=plan_names.get, key=f"set_plan:{u.email}")
         if p2.button("Change plan", key="change_plan", disabled=new_plan == u.plan):
-            attempt(lambda: admin_users.change_plan(orch, email=u.email, plan=new_plan, actor=user.email),
+            attempt(lambda: admin_users.change_plan(orch, email=u.email, plan=new_plan, actor=actor),
                     success=f"{u.email} is now on {plan_names[new_plan]}.")
         r1, r2 = st.columns([2, 1], vertical_alignment="bottom")
         new_role = r1.selectbox("Role", list(ROLES), index=list(ROLES).index(u.role), format_func=ROLE.get,
                                 key=f"set_role:{u.email}", disabled=is_self,
                                 help="You cannot change your own role." if is_self else None)
         if r2.button("Change role", key="change_role", disabled=is_self or new_role == u.role):
-            attempt(lambda: admin_users.change_role(orch, email=u.email, role=new_role, actor=user.email),
+            attempt(lambda: admin_users.change_role(orch, email=u.email, role=new_role, actor=actor),
                     success=f"{u.email} is now {ROLE[new_role]}.")
         if u.is_active:
             if st.button("Deactivate account", key="deactivate_user", icon=":material/block:", disabled=is_self):
-                attempt(lambda: admin_users.change_active(orch, email=u.email, active=False, actor=user.email),
+                attempt(lambda: admin_users.change_active(orch, email=u.email, active=False, actor=actor),
                         success=f"{u.email} is deactivated: they are signed out and cannot sign in.")
         elif st.button("Activate account", key="activate_user", icon=":material/check_circle:", type="primary"):
-            attempt(lambda: admin_users.change_active(orch, email=u.email, active=True, actor=user.email),
+            attempt(lambda: admin_users.change_active(orch, email=u.email, active=True, actor=actor),
                     success=f"{u.email} is active again.")
     with right:
         uses_credit = next((p.uses_credit for p in plan_list if p.code == u.plan), False)
@@ -86,7 +88,7 @@ else:
             note = t2.text_input("Note", placeholder="e.g. invoice 2025-014", key="top_up_note")
             top_up = st.form_submit_button("Top up", type="primary", icon=":material/add_card:")
         if top_up:
-            attempt(lambda: admin_users.top_up(orch, email=u.email, amount_usd=amount, note=note, actor=user.email),
+            attempt(lambda: admin_users.top_up(orch, email=u.email, amount_usd=amount, note=note, actor=actor),
                     success=lambda info: f"Added ${amount.strip().lstrip('$')} to {u.email}: "
                     f"balance {usd(info.credit_usd, 2)}.")
     st.markdown("**Credit ledger** (newest first)")
@@ -110,5 +112,5 @@ with st.expander("Add a user", icon=":material/person_add:"):
     if add:
         st.session_state.pop("new_user_password", None)
         attempt(lambda: admin_users.create_user(orch, email=new_email, name=new_name, plan=add_plan, role=add_role,
-                                                password=password or None, actor=user.email),
+                                                password=password or None, actor=actor),
                 success=lambda info: f"Added {info.email} ({info.plan_name}).")

@@ -4,13 +4,13 @@ cost. Each can be opened (read, edited), downloaded or deleted."""
 import streamlit as st
 
 from orchestrator.services import documents
+from orchestrator.tasks import document_tasks
 from ui.context import get_orchestrator, require_user
 from ui.user_common import (
     ICONS,
-    PAGE_CV,
-    PAGE_LETTER,
     call,
     download_buttons,
+    drafting_links,
     flash,
     fmt_usd,
     fmt_when,
@@ -60,7 +60,7 @@ def _row(title: str, meta: str, key: str, selected: bool) -> bool:
 
 
 def documents_tab() -> None:
-    kinds = {"all": "All", "cv": "CVs", "cover_letter": "Cover letters"}
+    kinds = {"all": "All", **{t.document_kind: t.text.plural for t in document_tasks()}}
     kind = st.segmented_control("Show", list(kinds), format_func=kinds.get, default="all", required=True,
                                 key="docs_kind", label_visibility="collapsed") or "all"
     docs = call(lambda: documents.list_documents(orch, user=user.id, kind=None if kind == "all" else kind))
@@ -69,9 +69,8 @@ def documents_tab() -> None:
     if not docs:
         st.info("No documents yet — draft a CV or a cover letter for one of your saved jobs.",
                 icon=":material/info:")
-        c1, c2, _ = st.columns([1, 1, 2])
-        c1.page_link(PAGE_CV, label="Draft a CV", icon=ICONS["cv"])
-        c2.page_link(PAGE_LETTER, label="Write a cover letter", icon=ICONS["letter"])
+        with st.container(width=520):
+            drafting_links(key="docs_empty", buttons=False)
         return
     ids = [d.id for d in docs]
     open_id = state.get("docs_open") if state.get("docs_open") in ids else ids[0]
@@ -128,13 +127,8 @@ def jobs_tab() -> None:
         st.subheader(job.title + (f" · {job.company}" if job.company else ""), anchor=False)
         st.caption(f"Extracted {fmt_when(job.created_at)} by {model_label(job.provider, job.model)} · "
                    f"cost {fmt_usd(job.cost_usd)}" + (f" · [source]({job.source_url})" if job.source_url else ""))
-        c1, c2, _ = st.columns([1, 1, 1])
-        if c1.button("Draft a CV", icon=ICONS["cv"], key=f"jobs_cv_{job.id}", width="stretch"):
-            state["draft_job_id"] = job.id
-            st.switch_page(PAGE_CV)
-        if c2.button("Cover letter", icon=ICONS["letter"], key=f"jobs_letter_{job.id}", width="stretch"):
-            state["draft_job_id"] = job.id
-            st.switch_page(PAGE_LETTER)
+        with st.container(width=520):
+            drafting_links(job.id, key=f"jobs_{job.id}")
         edited = job_posting_form(job.posting, key=f"jobs_form{job.id}_u{job.updated_at.timestamp():.0f}")
         if edited is not None and call(lambda: documents.update_job(orch, user=user.id, job_id=job.id,
                                                                     posting=edited)) is not None:

@@ -10,10 +10,9 @@ from orchestrator.errors import NotFound
 from orchestrator.services import documents
 from ui.context import get_orchestrator, require_user
 from ui.user_common import (
+    drafting_links,
     ICONS,
-    PAGE_CV,
     PAGE_DOCUMENTS,
-    PAGE_LETTER,
     call,
     flash,
     fmt_when,
@@ -109,13 +108,7 @@ with head:
     st.subheader(job.title + (f" · {job.company}" if job.company else ""), anchor=False)
     st.caption(served_by(last.label, last.cost_usd, cached=last.cached) + f" · saved {fmt_when(job.created_at)}")
 with actions:
-    c1, c2 = st.columns(2)
-    if c1.button("Draft a CV", icon=ICONS["cv"], key="extract_to_cv", width="stretch"):
-        state["draft_job_id"] = job.id
-        st.switch_page(PAGE_CV)
-    if c2.button("Cover letter", icon=ICONS["letter"], key="extract_to_letter", width="stretch"):
-        state["draft_job_id"] = job.id
-        st.switch_page(PAGE_LETTER)
+    drafting_links(job.id, key="extract_to")
 
 posting = job.posting
 salary = posting.salary

@@ -3,13 +3,11 @@
 import streamlit as st
 
 from orchestrator.services import account, documents, profiles
+from orchestrator.tasks import TASKS, document_tasks
 from ui.context import get_orchestrator, require_user
 from ui.user_common import (
     ICONS,
-    PAGE_CV,
     PAGE_DOCUMENTS,
-    PAGE_EXTRACT,
-    PAGE_LETTER,
     PAGE_PLAN,
     PAGE_PROFILE,
     call,
@@ -29,18 +27,20 @@ jobs = call(lambda: documents.list_jobs(orch, user=user.id, limit=200)) or []
 docs = call(lambda: documents.list_documents(orch, user=user.id, limit=200)) or []
 status = call(lambda: account.account_status(orch, user=user.id))
 
+posting_task = next(t for t in TASKS.values() if t.output == "job")
 steps = [
-    ("1. Your profile", PAGE_PROFILE, ICONS["profile"], profile is not None and not profile.is_empty(),
+    ("Your profile", PAGE_PROFILE, ICONS["profile"], profile is not None and not profile.is_empty(),
      "Your master CV, imported from a file or typed in.", "Edit profile", "Fill in your profile"),
-    ("2. A job posting", PAGE_EXTRACT, ICONS["extract"], bool(jobs),
-     f"{len(jobs)} saved job{'s' if len(jobs) != 1 else ''}." if jobs else "Paste it, upload a screenshot or a link.",
-     "Extract another", "Extract a job"),
-    ("3. Your CV", PAGE_CV, ICONS["cv"], any(d.kind == "cv" for d in docs),
-     "Tailored to the job, streamed as it is written.", "Draft another", "Draft a CV"),
-    ("4. A cover letter", PAGE_LETTER, ICONS["letter"], any(d.kind == "cover_letter" for d in docs),
-     "In the tone and language you choose.", "Write another", "Write a letter"),
+    ("A job posting", posting_task.text.page, posting_task.text.icon, bool(jobs),
+     f"{len(jobs)} saved job{'s' if len(jobs) != 1 else ''}." if jobs else posting_task.text.blurb,
+     posting_task.text.again, posting_task.text.nav),
+] + [
+    (f"Your {t.text.noun}", t.text.page, t.text.icon, any(d.kind == t.document_kind for d in docs), t.text.blurb,
+     t.text.again, t.text.title)
+    for t in document_tasks()
 ]
-for col, (title, page, icon, done, text, again, first) in zip(st.columns(4), steps, strict=True):
+steps = [(f"{i}. {title}", *rest) for i, (title, *rest) in enumerate(steps, start=1)]
+for col, (title, page, icon, done, text, again, first) in zip(st.columns(len(steps)), steps, strict=True):
     with col.container(border=True, height="stretch"):
         st.markdown(f"**{title}**" + (" :green[:material/check_circle:]" if done else ""))
         st.caption(text)

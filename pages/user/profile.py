@@ -26,10 +26,12 @@ with st.expander("Import from a file or pasted text", icon=":material/upload_fil
                  expanded=bool(state.get("profile_import_open"))):
     st.caption("We read your existing CV and fill in the form below. Check the result, then save.")
     tab_file, tab_text = st.tabs(["Upload a file", "Paste text"])
+    profile_mb = orch.settings.max_profile_bytes / 1_048_576
     with tab_file:
         upload = st.file_uploader("CV file", type=["docx", "pdf", "md", "markdown", "txt", "json"],
-                                  key="profile_upload", help="DOCX, PDF, Markdown or plain text, up to 5 MB.",
-                                  max_upload_size=profiles.MAX_PROFILE_BYTES // 1_048_576 + 1)
+                                  key="profile_upload",
+                                  help=f"DOCX, PDF, Markdown or plain text, up to {profile_mb:g} MB.",
+                                  max_upload_size=int(profile_mb) + 1)
         import_file = st.button("Import file", key="profile_import_file", disabled=upload is None,
                                 icon=":material/upload:")
     with tab_text:
@@ -39,7 +41,7 @@ with st.expander("Import from a file or pasted text", icon=":material/upload_fil
     imported = None
     if (import_file and upload is not None) or import_text:
         data, name = (upload.getvalue(), upload.name) if import_file else (pasted, "pasted.md")
-        imported = run_step("Reading your CV…", lambda: profiles.parse_profile(data, filename=name),
+        imported = run_step("Reading your CV…", lambda: profiles.parse_profile(orch, data, filename=name),
                             done="CV read", failed="Could not read that CV")
         state["profile_import_open"] = imported is None
     if imported is not None:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from tests.support import operator
+
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_PAGES = {name: str(ROOT / f"pages/admin/{name}.py")
                for name in ("overview", "providers", "models", "routing", "plans", "users", "usage_log",
@@ -27,7 +29,7 @@ def page_as(orch, page: str, email: str = "admin@example.com") -> AppTest:
 def add_plain_admin(orch, email: str = "ops@example.com"):
     from orchestrator.services.users import add_user
 
-    return add_user(orch, email=email, plan="pro", role="admin", password="demo", actor="test")
+    return add_user(orch, email=email, plan="pro", role="admin", password="demo", actor=operator())
 
 
 def rendered_text(at: AppTest) -> str:

@@ -17,7 +17,7 @@ def app_env(database_url, tmp_path, monkeypatch):
     monkeypatch.setenv("ORCHESTRATOR_MASTER_KEY", TEST_MASTER_KEY)
     monkeypatch.setenv("ORCHESTRATOR_DATA_DIR", str(tmp_path))
     from orchestrator import Orchestrator
-    from db.demo import _accounts
+    from orchestrator.seeding.demo import _accounts
 
     orch = Orchestrator(database_url=database_url)
     _accounts(orch)

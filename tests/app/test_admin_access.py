@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.admin_helpers import ADMIN_PAGES, add_plain_admin, no_errors
 from tests.app.conftest import signed_in
+from tests.support import operator
 
 
 @pytest.mark.parametrize("page", sorted(ADMIN_PAGES))
@@ -31,7 +32,7 @@ def test_demoted_admin_is_refused_on_the_next_run(app_env):
     at.session_state["user"] = get_user(app_env, email="ops@example.com")
     at.run()
     no_errors(at)
-    set_role(app_env, email="ops@example.com", role="user", actor="test")
+    set_role(app_env, email="ops@example.com", role="user", actor=operator())
     at.run()
     assert [e.value for e in at.error] == ["You do not have access to this page."]
 

@@ -94,7 +94,9 @@ def test_chart_data_equals_sql(ledger_app):
     assert daily == pytest.approx(want)
 
     by_plan_task = {(t["name"], x): y for t in figs["AI cost by plan and task"]["data"] for x, y in zip(t["x"], t["y"])}
-    labels = {"extract_job": "Extract job", "draft_cv": "Draft CV", "cover_letter": "Cover letter"}
+    from orchestrator.tasks import TASKS
+
+    labels = {name: spec.label for name, spec in TASKS.items()}  # one wording per task, everywhere
     want = {(labels[t], pl): float(c) / 1e12 for pl, t, c in sql(
         orch, f"SELECT plan, task_type, COALESCE(SUM(cost_usd), 0) FROM usage_log WHERE {where} GROUP BY 1, 2", **p)}
     assert {k: v for k, v in by_plan_task.items() if v or k in want} == pytest.approx(want)

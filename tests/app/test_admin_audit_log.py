@@ -6,15 +6,16 @@ import json
 
 from orchestrator.services import admin_providers, admin_users
 from tests.app.admin_helpers import no_errors, page_as, rendered_text
+from tests.support import acting
 
 KEY = "sk-proj-AuditPlantedKey0123456789abcd"
 
 
 def test_changes_show_before_and_after_and_never_a_key(app_env):
-    admin_providers.create_provider(app_env, actor="admin@example.com", name="keyed", kind="openai",
+    admin_providers.create_provider(app_env, actor=acting(app_env, "admin@example.com"), name="keyed", kind="openai",
                                     api_key=KEY, base_url="http://127.0.0.1:9/v1")
-    admin_providers.set_key(app_env, actor="admin@example.com", name="keyed", api_key=KEY + "2")
-    admin_users.change_plan(app_env, email="free@example.com", plan="pro", actor="admin@example.com")
+    admin_providers.set_key(app_env, actor=acting(app_env, "admin@example.com"), name="keyed", api_key=KEY + "2")
+    admin_users.change_plan(app_env, email="free@example.com", plan="pro", actor=acting(app_env, "admin@example.com"))
     at = page_as(app_env, "audit_log")
     no_errors(at)
     table = at.dataframe[0].value
@@ -31,8 +32,8 @@ def test_changes_show_before_and_after_and_never_a_key(app_env):
 
 
 def test_filters(app_env):
-    admin_users.change_plan(app_env, email="free@example.com", plan="pro", actor="admin@example.com")
-    admin_users.top_up(app_env, email="paygo@example.com", amount_usd="2", actor="admin@example.com")
+    admin_users.change_plan(app_env, email="free@example.com", plan="pro", actor=acting(app_env, "admin@example.com"))
+    admin_users.top_up(app_env, email="paygo@example.com", amount_usd="2", actor=acting(app_env, "admin@example.com"))
     at = page_as(app_env, "audit_log")
     at.selectbox(key="audit_action").select("user.top_up").run()
     assert list(at.dataframe[0].value["Action"]) == ["user.top_up"]

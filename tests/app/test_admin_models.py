@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from orchestrator.services import catalog, logs
 from tests.app.admin_helpers import no_errors, page_as
+from tests.support import operator
 
 
 def _row(at, model):
@@ -88,9 +89,9 @@ def test_deactivate_and_activate(app_env):
 
 
 def test_clear_override_of_unknown_model_leaves_it_unpriced(app_env):
-    catalog.add_model(app_env, kind="openai_compatible", model="local-x", actor="t")
+    catalog.add_model(app_env, kind="openai_compatible", model="local-x", actor=operator())
     row = catalog.set_price(app_env, kind="openai_compatible", model="local-x", input_usd="0.1", output_usd="0.2",
-                            actor="t")
+                            actor=operator())
     assert row.is_override and row.input_usd_per_mtok == Decimal("0.1")
-    row = catalog.clear_override(app_env, kind="openai_compatible", model="local-x", actor="t")
+    row = catalog.clear_override(app_env, kind="openai_compatible", model="local-x", actor=operator())
     assert not row.priced and row.price_source is None

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from orchestrator.services import catalog
 from tests.app.admin_helpers import no_errors, page_as, plant_traffic
+from tests.support import acting
 
 
 def test_overview(app_env):
     plant_traffic(app_env)
-    catalog.add_model(app_env, kind="openai_compatible", model="llama3.1:8b", actor="admin@example.com")
+    catalog.add_model(app_env, kind="openai_compatible", model="llama3.1:8b",
+                      actor=acting(app_env, "admin@example.com"))
     at = page_as(app_env, "overview")
     no_errors(at)
     metrics = {m.label: m.value for m in at.metric}

@@ -9,6 +9,7 @@ from orchestrator.errors import PermissionDenied
 from orchestrator.services import admin_providers, providers
 from orchestrator.simulator import Simulator
 from tests.app.admin_helpers import add_plain_admin, no_errors, page_as, rendered_text, state_text
+from tests.support import acting, operator
 
 KEY = "sk-proj-PlantedSecretKey0123456789wxyz"
 
@@ -59,7 +60,7 @@ def test_create_with_key_shows_only_the_hint_and_tests_ok(app_env, sim):
 
 def test_wrong_key_is_a_clear_failure(app_env, sim):
     providers.add_provider(app_env, name="sim-bad", kind="openai", base_url=sim.openai_base_url,
-                           api_key="sk-proj-WrongKey00000000000000", timeout_s=5)
+                           api_key="sk-proj-WrongKey00000000000000", timeout_s=5, actor=operator())
     at = page_as(app_env, "providers")
     at.selectbox(key="manage_provider").select("sim-bad").run()
     at.selectbox(key="test_model").select("gpt-4o-mini").run()
@@ -69,7 +70,8 @@ def test_wrong_key_is_a_clear_failure(app_env, sim):
 
 
 def test_replace_key_clears_the_field(app_env, sim):
-    providers.add_provider(app_env, name="sim-two", kind="openai", base_url=sim.openai_base_url, timeout_s=5)
+    providers.add_provider(app_env, name="sim-two", kind="openai", base_url=sim.openai_base_url, timeout_s=5,
+                           actor=operator())
     at = page_as(app_env, "providers")
     at.selectbox(key="manage_provider").select("sim-two").run()
     at.text_input(key="provider_api_key").input(KEY)
@@ -91,7 +93,8 @@ def test_delete_refused_while_the_policy_uses_it(app_env):
 
 
 def test_delete_and_deactivate(app_env):
-    providers.add_provider(app_env, name="spare", kind="openai_compatible", base_url="http://127.0.0.1:9/v1")
+    providers.add_provider(app_env, name="spare", kind="openai_compatible", base_url="http://127.0.0.1:9/v1",
+                           actor=operator())
     at = page_as(app_env, "providers")
     at.selectbox(key="manage_provider").select("spare").run()
     at.button(key="deactivate").click().run()
@@ -113,16 +116,16 @@ def test_plain_admin_cannot_touch_keys(app_env, sim):
     assert not [b for b in at.button if b.label == "Test credentials"]
     assert any("reserved for super admins" in i.value for i in at.info)
     # and the services refuse on their own, whatever a page does
+    ops = acting(app_env, "ops@example.com")
     with pytest.raises(PermissionDenied):
-        admin_providers.set_key(app_env, actor="ops@example.com", name="openai", api_key=KEY)
+        admin_providers.set_key(app_env, actor=ops, name="openai", api_key=KEY)
     with pytest.raises(PermissionDenied):
-        admin_providers.test_credentials(app_env, actor="ops@example.com", name="openai")
+        admin_providers.test_credentials(app_env, actor=ops, name="openai")
     with pytest.raises(PermissionDenied):
-        admin_providers.create_provider(app_env, actor="ops@example.com", name="x", kind="openai", api_key=KEY)
+        admin_providers.create_provider(app_env, actor=ops, name="x", kind="openai", api_key=KEY)
     with pytest.raises(PermissionDenied):
-        admin_providers.edit_provider(app_env, actor="ops@example.com", name="openai",
-                                      base_url="http://evil.example.com/v1")
+        admin_providers.edit_provider(app_env, actor=ops, name="openai", base_url="http://evil.example.com/v1")
     # keyless settings are fine for a plain admin
-    info = admin_providers.create_provider(app_env, actor="ops@example.com", name="local", kind="openai_compatible",
+    info = admin_providers.create_provider(app_env, actor=ops, name="local", kind="openai_compatible",
                                            base_url="http://127.0.0.1:11434/v1")
     assert info.key_source == "none"

@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from orchestrator.services import catalog, dryrun, logs, policy, providers
 from tests.app.admin_helpers import no_errors, page_as, plant_traffic
+from tests.support import operator
 from ui.admin_common import usd
 
 CELL = "freemium/extract_job"
@@ -71,9 +72,10 @@ def test_nothing_to_save(app_env):
 
 
 def test_unpriced_model_warns_and_needs_confirmation(app_env):
-    catalog.add_model(app_env, kind="openai_compatible", model="llama3.1:8b", actor="t")
-    providers.add_provider(app_env, name="local", kind="openai_compatible", base_url="http://127.0.0.1:9/v1")
-    providers.update_provider(app_env, "anthropic", is_active=False)
+    catalog.add_model(app_env, kind="openai_compatible", model="llama3.1:8b", actor=operator())
+    providers.add_provider(app_env, name="local", kind="openai_compatible", base_url="http://127.0.0.1:9/v1",
+                           actor=operator())
+    providers.update_provider(app_env, "anthropic", is_active=False, actor=operator())
     at = page_as(app_env, "routing")
     at = _edit(at, {"edited_rows": {0: {"provider": "local", "model": "llama3.1:8b"}}})
     at.button(key="validate").click().run()

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from orchestrator.services import logs, users
 from tests.app.admin_helpers import add_plain_admin, no_errors, page_as, rendered_text, state_text
+from tests.support import operator
 
 
 def _pick(at, email):
@@ -16,7 +17,7 @@ def _pick(at, email):
 
 def test_search_filters_and_pages(app_env):
     for i in range(30):
-        users.add_user(app_env, email=f"bulk{i:02d}@example.org", plan="freemium", actor="t")
+        users.add_user(app_env, email=f"bulk{i:02d}@example.org", plan="freemium", actor=operator())
     at = page_as(app_env, "users")
     no_errors(at)
     assert len(at.dataframe[0].value) == 25 and "34 user(s) · page 1 of 2" in at.caption[1].value

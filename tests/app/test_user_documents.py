@@ -99,7 +99,7 @@ def test_jobs_tab_edits_and_deletes_a_job_keeping_its_documents(app_env):
 def test_jobs_tab_opens_the_drafting_page(app_env):
     job_id, _cv, _letter = _history(app_env)
     at = open_page("free@example.com", "documents")
-    at.button(key=f"jobs_letter_{job_id}").click().run()
+    at.button(key=f"jobs_{job_id}_cover_letter").click().run()
     assert not at.exception
     assert at.title[0].value == "Write a cover letter"
     assert at.session_state["draft_job_id"] == job_id

@@ -16,6 +16,7 @@ from tests.app.user_support import (
     providers_down,
     saved_job,
 )
+from tests.support import operator
 
 
 def _draft(at, task: str):
@@ -115,7 +116,7 @@ def test_empty_profile_points_to_the_profile_page(app_env):
 
 def test_quota_reached_is_a_warning_with_the_reset_time(app_env):
     saved_job(app_env)
-    plans.set_limits(app_env, code="freemium", requests_per_day=0)
+    plans.set_limits(app_env, code="freemium", requests_per_day=0, actor=operator())
     at = _draft(open_page("free@example.com", "cv"), "draft_cv")
     [warning] = [w.value for w in at.warning]
     assert "requests of your plan for today" in warning and "resets at" in warning

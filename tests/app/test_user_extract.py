@@ -19,7 +19,7 @@ from tests.app.user_support import (
     open_page,
     providers_down,
 )
-from tests.support import POSTING, png
+from tests.support import POSTING, operator, png
 
 
 def _extract_text(at, text: str = POSTING):
@@ -78,7 +78,7 @@ def test_empty_posting_is_rejected_clearly(app_env):
 
 
 def test_quota_reached_says_which_limit_and_when_it_resets(app_env):
-    plans.set_limits(app_env, code="freemium", requests_per_day=0)
+    plans.set_limits(app_env, code="freemium", requests_per_day=0, actor=operator())
     at = _extract_text(open_page("free@example.com", "extract"))
     [warning] = [w.value for w in at.warning]
     assert "You have used all 0 requests of your plan for today" in warning
@@ -181,7 +181,7 @@ def test_link_is_fetched_and_extracted(app_env, posting_server):
 def test_next_step_buttons_open_the_drafting_pages(app_env):
     at = _extract_text(open_page("free@example.com", "extract"))
     job_id = documents.list_jobs(app_env, user="free@example.com")[0].id
-    at.button(key="extract_to_cv").click().run()
+    at.button(key="extract_to_draft_cv").click().run()
     assert not at.exception
     assert at.title[0].value == "Draft a CV"
     assert at.session_state["draft_job_id"] == job_id

@@ -7,6 +7,7 @@ import json
 from orchestrator.services import plans
 from tests.app.conftest import signed_in
 from tests.app.user_support import captions, messages, open_page, saved_job
+from tests.support import operator
 
 
 def _bars(at) -> list[str]:
@@ -48,7 +49,7 @@ def test_paygo_shows_the_credit_balance(app_env):
 
 
 def test_exhausted_daily_quota_shows_an_empty_bar(app_env):
-    plans.set_limits(app_env, code="freemium", requests_per_day=0)
+    plans.set_limits(app_env, code="freemium", requests_per_day=0, actor=operator())
     at = open_page("free@example.com", "plan")
     assert _bars(at)[0] == "0 left of 0"
     assert [p.value for p in at.get("progress")][0] == 100

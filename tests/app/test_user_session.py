@@ -8,6 +8,7 @@ import dataclasses
 from orchestrator import Orchestrator
 from orchestrator.services import sessions, users
 from tests.app.conftest import new_app, signed_in
+from tests.support import operator
 
 
 def test_sign_out_revokes_the_server_session(app_env):
@@ -60,9 +61,9 @@ def test_an_expired_token_is_refused(app_env, database_url):
 
 def test_deactivation_and_revoke_all_end_sessions(app_env):
     token = _token(app_env)
-    users.set_active(app_env, email="free@example.com", active=False)
+    users.set_active(app_env, email="free@example.com", active=False, actor=operator())
     assert sessions.resume_session(app_env, token) is None
-    users.set_active(app_env, email="free@example.com", active=True)
+    users.set_active(app_env, email="free@example.com", active=True, actor=operator())
     assert sessions.resume_session(app_env, token) is not None
     assert sessions.revoke_all(app_env, user_id=users.get_user(app_env, email="free@example.com").id) == 1
     assert sessions.resume_session(app_env, token) is None

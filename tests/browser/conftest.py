@@ -63,7 +63,8 @@ def app_url(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY") and not k.endswith("_BASE_URL")}
     env.update(DATABASE_URL=f"sqlite:///{tmp / 'app.db'}", ORCHESTRATOR_MASTER_KEY=TEST_MASTER_KEY,
                ORCHESTRATOR_DATA_DIR=str(tmp), PYTHONPATH=str(ROOT), STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
-    seed = "from orchestrator import Orchestrator; from db.demo import _accounts; _accounts(Orchestrator())"
+    seed = ("from orchestrator import Orchestrator; from orchestrator.seeding.demo import _accounts; "
+            "_accounts(Orchestrator())")
     subprocess.run([sys.executable, "-c", seed], cwd=ROOT, env=env, check=True, timeout=120)
     port = _free_port()
     log = tmp / "streamlit.log"

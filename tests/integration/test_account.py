@@ -9,7 +9,7 @@ from decimal import Decimal
 from db.models import UsageRecord
 from orchestrator.services import account, plans, users
 from tests.sim_support import add_sim_providers, set_chain
-from tests.support import POSTING
+from tests.support import POSTING, operator
 
 
 def test_fresh_account_has_everything_left(demo_users):
@@ -35,7 +35,7 @@ def test_usage_moves_the_counters(demo_users):
 
 def test_limits_follow_plan_edits_and_overrides(demo_users):
     orch = demo_users
-    plans.set_limits(orch, code="freemium", requests_per_day=0, tokens_per_month="none")
+    plans.set_limits(orch, code="freemium", requests_per_day=0, tokens_per_month="none", actor=operator())
     st = account.account_status(orch, user="free@example.com")
     assert st.requests_today.remaining == 0 and st.requests_today.fraction_used == 1.0
     assert st.tokens_month.unlimited and st.tokens_month.remaining is None
@@ -54,7 +54,7 @@ def test_paygo_credit_and_charges(demo_users, fresh_sim):
     [cost] = account.document_costs(orch, user="paygo@example.com")
     assert (cost.kind, cost.cost_usd, cost.charged_usd) == ("job", r.cost_usd, r.charged_usd)
     assert cost.kind_label == "Job extraction" and cost.model == "gpt-4o-mini"
-    users.top_up(orch, email="paygo@example.com", amount_usd="5")
+    users.top_up(orch, email="paygo@example.com", amount_usd="5", actor=operator())
     assert account.account_status(orch, user="paygo@example.com").credit_usd == Decimal("15") - r.charged_usd
 
 

@@ -14,6 +14,7 @@ from db.models import AuditEntry, QuotaCounter, UsageRecord, User
 from orchestrator.errors import InputRejected
 from orchestrator.services import alerts
 from orchestrator.services.analytics_queries import clear_cache
+from tests.support import acting, operator
 
 
 @pytest.fixture
@@ -21,7 +22,7 @@ def user_id(orch):
     from orchestrator.services.users import add_user
 
     clear_cache()
-    yield add_user(orch, email="ana@ex.com", plan="freemium").id
+    yield add_user(orch, email="ana@ex.com", plan="freemium", actor=operator()).id
     clear_cache()
 
 
@@ -46,10 +47,11 @@ def kinds(orch, **kw) -> list[tuple[str, str]]:
     return [(a.kind, a.subject) for a in alerts.evaluate(orch, **kw).alerts]
 
 
-def test_default_thresholds_and_audited_edits(orch):
+def test_default_thresholds_and_audited_edits(demo_users):
+    orch = demo_users
     t = alerts.thresholds(orch)
     assert (t.error_rate_pct, t.p95_latency_s, t.spend_spike_multiple, t.quota_pct) == (10.0, 5.0, 2.0, 80.0)
-    new = alerts.set_thresholds(orch, actor="admin@example.com", error_rate_pct="12.5", min_calls=5)
+    new = alerts.set_thresholds(orch, actor=acting(orch, "admin@example.com"), error_rate_pct="12.5", min_calls=5)
     assert (new.error_rate_pct, new.min_calls) == (12.5, 5)
     assert alerts.thresholds(orch) == new
     with orch.db.read() as s:
@@ -58,7 +60,7 @@ def test_default_thresholds_and_audited_edits(orch):
     assert (entry.before["error_rate_pct"], entry.after["error_rate_pct"]) == (10.0, 12.5)
     for bad in ({"error_rate_pct": -1}, {"quota_pct": "lots"}, {"nope": 1}, {"window_hours": 0}):
         with pytest.raises(InputRejected):
-            alerts.set_thresholds(orch, actor="x", **bad)
+            alerts.set_thresholds(orch, actor=operator(), **bad)
     with orch.db.read() as s:
         assert len(s.scalars(select(AuditEntry).where(AuditEntry.action == "alerts.set_thresholds")).all()) == 1
 
@@ -77,7 +79,7 @@ def test_error_rate_fires_above_the_threshold_only(orch, user_id):
 def test_error_rate_needs_min_calls_and_the_window(orch, user_id):
     calls(orch, user_id, provider="openai", ok=5, failed=5)  # 50 % but only 10 calls
     assert ("error_rate", "openai") not in kinds(orch)
-    alerts.set_thresholds(orch, actor="t", min_calls=10)
+    alerts.set_thresholds(orch, actor=operator(), min_calls=10)
     assert ("error_rate", "openai") in kinds(orch)
     assert ("error_rate", "openai") not in kinds(orch, now=now_utc() + timedelta(hours=25))
 
@@ -85,7 +87,7 @@ def test_error_rate_needs_min_calls_and_the_window(orch, user_id):
 def test_p95_latency_fires_above_the_threshold_only(orch, user_id):
     calls(orch, user_id, provider="anthropic", ok=30, latency_ms=6000)
     assert ("latency", "anthropic") in kinds(orch)  # 6 s (estimate within 4.4 %) > 5 s
-    alerts.set_thresholds(orch, actor="t", p95_latency_s=7)
+    alerts.set_thresholds(orch, actor=operator(), p95_latency_s=7)
     assert ("latency", "anthropic") not in kinds(orch)
 
 

@@ -23,6 +23,7 @@ from orchestrator import rollups
 from orchestrator.services import analytics as an
 from orchestrator.services import analytics_finance as fin
 from orchestrator.services.analytics_queries import AnalyticsFilter, clear_cache, grouped
+from tests.support import operator
 
 PROVIDERS = {"gemini": ("gemini", ["gemini-2.5-flash-lite", "gemini-2.5-pro"]),
              "openai": ("openai", ["gpt-5-nano"]), "anthropic": ("anthropic", ["claude-sonnet-4-5"]),
@@ -37,7 +38,7 @@ def now_utc() -> datetime:
 def make_users(orch) -> dict[str, int]:
     from orchestrator.services.users import add_user
 
-    return {email: add_user(orch, email=email, plan=plan).id for email, plan in USERS}
+    return {email: add_user(orch, email=email, plan=plan, actor=operator()).id for email, plan in USERS}
 
 
 def make_ledger(orch, *, days: int = 20, per_day: int = 30, seed: int = 5, now: datetime | None = None) -> dict:
@@ -378,7 +379,7 @@ def test_results_are_cached_briefly(orch, ledger):
 
 
 def test_demo_seed_fills_rollups_and_purge_rebuilds_them(orch):
-    from db.demo import purge_demo, seed_demo
+    from orchestrator.seeding.demo import purge_demo, seed_demo
 
     seed_demo(orch, users=15, days=12)
     mark = rollups.watermark(orch.db)

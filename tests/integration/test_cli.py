@@ -30,6 +30,7 @@ def cli(database_url, settings, monkeypatch, capsys):
         out, err = capsys.readouterr()
         return code, (json.loads(out) if as_json and out.strip() else out), err
 
+    run.database_url = database_url
     return run
 
 
@@ -152,6 +153,31 @@ def test_errors_are_one_line_without_traceback(database_url):
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines() == ["error: No user 'ghost@example.com'."]
     assert "Traceback" not in proc.stderr + proc.stdout
+
+
+@pytest.mark.parametrize("env, url, says", [
+    ({"ORCHESTRATOR_MAX_RETRIES": "abc"}, None, "error: ORCHESTRATOR_MAX_RETRIES must be a whole number, not 'abc'."),
+    ({"ORCHESTRATOR_ATTEMPT_TIMEOUT_S": "-1"}, None, "error: ORCHESTRATOR_ATTEMPT_TIMEOUT_S must be more than 0"),
+    ({}, "::not a url::", "error: DATABASE_URL is not a valid database URL."),
+    ({}, "nonsense://host/db", "error: DATABASE_URL names a database this app cannot use ('nonsense')."),
+])
+def test_bad_configuration_is_one_line_without_traceback(database_url, env, url, says):
+    import os
+
+    proc = subprocess.run([sys.executable, "-m", "orchestrator", "--database-url", url or database_url, "plans",
+                           "list"], cwd=ROOT, capture_output=True, text=True, env={**os.environ, **env})
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr + proc.stdout
+    assert len(proc.stderr.strip().splitlines()) == 1 and proc.stderr.startswith(says)
+
+
+def test_cli_changes_are_audited_as_the_operator(cli):
+    from orchestrator import Orchestrator
+    from orchestrator.services import logs
+
+    cli("plans", "set", "--plan", "freemium", "--requests-per-day", "7")
+    with Orchestrator(database_url=cli.database_url) as orch:
+        entry = logs.audit_entries(orch, action="plan.set_limits").rows[0]
+    assert entry.actor.startswith("cli")
 
 
 def test_demo_purge(cli):

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from orchestrator.routing import RouteStep
 from orchestrator.services import dryrun, policy, providers
 from tests.app.admin_helpers import plant_traffic
+from tests.support import operator
 
 MTOK = Decimal(1_000_000)
 PICO = Decimal("1e-12")
@@ -41,7 +42,8 @@ def test_dry_run_equals_independent_sql(orch, demo_users):
     plant_traffic(orch, now)
     live = policy.current(orch).matrix
     # draft: freemium extraction on gpt-5-nano, paygo CVs on claude-haiku-4-5 (first is inactive: skipped)
-    providers.add_provider(orch, name="parked", kind="openai", api_key="sk-parked-000000000000", is_active=False)
+    providers.add_provider(orch, name="parked", kind="openai", api_key="sk-parked-000000000000", is_active=False,
+                           actor=operator())
     draft = {**live,
              ("freemium", "extract_job"): [RouteStep("openai", "gpt-5-nano")],
              ("paygo", "draft_cv"): [RouteStep("parked", "gpt-5"), RouteStep("anthropic", "claude-haiku-4-5")]}
@@ -68,8 +70,9 @@ def test_unpriced_or_missing_candidates_are_flagged(orch, demo_users):
     from orchestrator.services import catalog
 
     plant_traffic(orch)
-    catalog.add_model(orch, kind="openai_compatible", model="llama3.1:8b", actor="t")
-    providers.add_provider(orch, name="local", kind="openai_compatible", base_url="http://127.0.0.1:9/v1")
+    catalog.add_model(orch, kind="openai_compatible", model="llama3.1:8b", actor=operator())
+    providers.add_provider(orch, name="local", kind="openai_compatible", base_url="http://127.0.0.1:9/v1",
+                           actor=operator())
     draft = {("freemium", "extract_job"): [RouteStep("local", "llama3.1:8b")],
              ("paygo", "draft_cv"): [RouteStep("ghost", "gpt-5")]}
     result = dryrun.dry_run(orch, draft=draft)

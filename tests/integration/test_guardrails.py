@@ -16,7 +16,7 @@ from orchestrator.integrity import check
 from orchestrator.services import plans, users
 from orchestrator.services.providers import get_provider
 from tests.sim_support import set_chain
-from tests.support import POSTING
+from tests.support import POSTING, operator
 
 
 def _statuses(orch, user_email):
@@ -28,7 +28,7 @@ def _statuses(orch, user_email):
 
 def test_daily_limit_names_the_limit_and_the_reset(demo_users):
     orch = demo_users
-    plans.set_limits(orch, code="freemium", requests_per_day=2)
+    plans.set_limits(orch, code="freemium", requests_per_day=2, actor=operator())
     for i in range(2):
         orch.run("extract_job", user="free@example.com", text=f"{POSTING}\n#{i}")
     with pytest.raises(QuotaExceeded) as info:
@@ -43,7 +43,7 @@ def test_daily_limit_names_the_limit_and_the_reset(demo_users):
 
 def test_user_override_beats_the_plan(demo_users):
     orch = demo_users
-    plans.set_limits(orch, code="freemium", requests_per_day=0)
+    plans.set_limits(orch, code="freemium", requests_per_day=0, actor=operator())
     with orch.db.write() as s:
         s.scalar(select(User).where(User.email == "free@example.com")).requests_per_day_override = 1
     orch.run("extract_job", user="free@example.com", text=POSTING)
@@ -53,13 +53,13 @@ def test_user_override_beats_the_plan(demo_users):
 
 def test_monthly_tokens_and_cost_cap(sim_orch):
     orch = sim_orch
-    users.add_user(orch, email="t@example.com", plan="freemium")
+    users.add_user(orch, email="t@example.com", plan="freemium", actor=operator())
     set_chain(orch, "freemium", "extract_job", "sim-openai:gpt-4o-mini")
-    plans.set_limits(orch, code="freemium", tokens_per_month=500)
+    plans.set_limits(orch, code="freemium", tokens_per_month=500, actor=operator())
     with pytest.raises(QuotaExceeded) as info:
         orch.run("extract_job", user="t@example.com", text=POSTING)
     assert info.value.limit == "tokens_per_month" and "resets on" in str(info.value)
-    plans.set_limits(orch, code="freemium", tokens_per_month="none", cost_cap_usd="0.000001")
+    plans.set_limits(orch, code="freemium", tokens_per_month="none", cost_cap_usd="0.000001", actor=operator())
     with pytest.raises(QuotaExceeded) as info:
         orch.run("extract_job", user="t@example.com", text=POSTING)
     assert info.value.limit == "cost_per_month"
@@ -69,11 +69,11 @@ def test_monthly_tokens_and_cost_cap(sim_orch):
 def test_paygo_charges_cost_times_markup_and_stops_at_zero_credit(sim_orch):
     orch = sim_orch
     set_chain(orch, "paygo", "extract_job", "sim-openai:gpt-4o-mini")
-    users.add_user(orch, email="p@example.com", plan="paygo")
+    users.add_user(orch, email="p@example.com", plan="paygo", actor=operator())
     with pytest.raises(QuotaExceeded) as info:
         orch.run("extract_job", user="p@example.com", text=POSTING)
     assert info.value.limit == "credit" and "Top up" in str(info.value)
-    users.top_up(orch, email="p@example.com", amount_usd="0.01")
+    users.top_up(orch, email="p@example.com", amount_usd="0.01", actor=operator())
     r = orch.run("extract_job", user="p@example.com", text=POSTING)
     assert r.charged_usd == (r.cost_usd * Decimal("1.5")).quantize(Decimal("1e-12")) > 0
     assert users.get_user(orch, email="p@example.com").credit_usd == Decimal("0.01") - r.charged_usd
@@ -82,10 +82,10 @@ def test_paygo_charges_cost_times_markup_and_stops_at_zero_credit(sim_orch):
 
 def test_cache_hit_is_free_and_not_counted_and_regenerate_bypasses(sim_orch):
     orch = sim_orch
-    users.add_user(orch, email="c@example.com", plan="paygo")
-    users.top_up(orch, email="c@example.com", amount_usd="1")
+    users.add_user(orch, email="c@example.com", plan="paygo", actor=operator())
+    users.top_up(orch, email="c@example.com", amount_usd="1", actor=operator())
     set_chain(orch, "paygo", "extract_job", "sim-openai:gpt-4o-mini")
-    plans.set_limits(orch, code="paygo", requests_per_day=2)
+    plans.set_limits(orch, code="paygo", requests_per_day=2, actor=operator())
     first = orch.run("extract_job", user="c@example.com", text=POSTING)
     hit = orch.run("extract_job", user="c@example.com", text=POSTING)
     assert hit.cached and hit.cost_usd == 0 and hit.charged_usd == 0 and hit.data == first.data
@@ -101,8 +101,8 @@ def test_cache_hit_is_free_and_not_counted_and_regenerate_bypasses(sim_orch):
 def test_cache_is_scoped_per_user_and_drafting_cache_is_off(sim_orch):
     orch = sim_orch
     set_chain(orch, "freemium", "extract_job", "sim-openai:gpt-4o-mini")
-    users.add_user(orch, email="a@example.com", plan="freemium")
-    users.add_user(orch, email="b@example.com", plan="freemium")
+    users.add_user(orch, email="a@example.com", plan="freemium", actor=operator())
+    users.add_user(orch, email="b@example.com", plan="freemium", actor=operator())
     orch.run("extract_job", user="a@example.com", text=POSTING)
     assert not orch.run("extract_job", user="b@example.com", text=POSTING).cached
     assert settings_store.get(orch.db, "cache_ttl_s")["draft_cv"] == 0
@@ -113,7 +113,7 @@ def test_circuit_opens_skips_and_probes(sim_orch, fresh_sim):
     orch.breaker = BreakerPolicy(failure_threshold=3, cooldown_s=600)
     orch.settings = replace(orch.settings, max_retries=0)
     set_chain(orch, "freemium", "extract_job", "sim-openai:gpt-4o-mini,sim-gemini:gemini-2.5-flash-lite")
-    users.add_user(orch, email="cb@example.com", plan="freemium")
+    users.add_user(orch, email="cb@example.com", plan="freemium", actor=operator())
     pid = get_provider(orch, "sim-openai").id
 
     def run(i):

@@ -9,8 +9,9 @@ from decimal import Decimal
 from sqlalchemy import text
 
 from db.models import AuditEntry
-from orchestrator.services import logs, providers
+from orchestrator.services import logs, providers, users
 from tests.app.admin_helpers import plant_traffic
+from tests.support import acting, operator
 
 
 def test_requests_carry_all_their_attempts(demo_users):
@@ -70,8 +71,10 @@ def test_paging_and_summary_match_sql(demo_users):
 
 def test_audit_entries_filters_and_never_secrets(orch):
     key = "sk-proj-NeverInAudit0123456789abcd"
-    providers.add_provider(orch, name="k", kind="openai", api_key=key, actor="root@example.com")
-    providers.update_provider(orch, "k", priority=5, actor="ops@example.com")
+    users.add_user(orch, email="root@example.com", plan="pro", role="super_admin", actor=operator())
+    users.add_user(orch, email="ops@example.com", plan="pro", role="admin", actor=operator())
+    providers.add_provider(orch, name="k", kind="openai", api_key=key, actor=acting(orch, "root@example.com"))
+    providers.update_provider(orch, "k", priority=5, actor=acting(orch, "ops@example.com"))
     with orch.db.write() as s:  # a row written around the cleaner must still not come back out
         s.add(AuditEntry(actor="legacy", action="provider.update", target_type="provider", target_id="k",
                          before={"api_key": key}, after={"password": "hunter2", "priority": 1}))
@@ -82,7 +85,8 @@ def test_audit_entries_filters_and_never_secrets(orch):
     upd = logs.audit_entries(orch, actor="ops@").rows[0]
     assert ("priority", 100, 5) in upd.changes()
     assert logs.audit_entries(orch, action="provider.add").total == 1
-    assert logs.audit_entries(orch, search="root@").total == 0 and logs.audit_entries(orch, search="K").total == 3
+    assert logs.audit_entries(orch, search="root@", target_type="provider").total == 0  # who is not searched
+    assert logs.audit_entries(orch, search="K").total == 3
     assert logs.audit_entries(orch, since=datetime.now(UTC) + timedelta(minutes=1)).total == 0
     opts = logs.audit_filter_options(orch)
     assert {"legacy", "ops@example.com", "root@example.com"} <= set(opts["actors"])

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from db.models import UsageRecord
 from orchestrator import AllProvidersFailed, InputRejected, JobPosting, StreamRestart
 from orchestrator.result import Result
-from tests.support import POSTING
+from tests.support import POSTING, operator
 from tests.sim_support import set_chain
 
 
@@ -164,7 +164,8 @@ def test_cut_stream_restarts_on_the_next_provider(demo_users, fresh_sim):
     events = list(orch.stream("draft_cv", user="free@example.com", job_id=job))
     restarts = [e for e in events if isinstance(e, StreamRestart)]
     result = events[-1]
-    assert len(restarts) == 1 and restarts[0].next_provider == "sim-openai"
+    assert len(restarts) == 1 and (restarts[0].action, restarts[0].provider) == ("fallback", "sim-openai")
+    assert restarts[0].describe().endswith("continuing with sim-openai.")
     assert result.provider == "sim-openai"
     after = events[events.index(restarts[0]) + 1:-1]
     assert "".join(after).strip() == result.text.strip()
@@ -194,7 +195,8 @@ def test_a_planted_key_never_reaches_ledger_logs_or_errors(demo_users, fresh_sim
 
     orch = demo_users
     key = "sk-proj-LeakCanary0123456789abcdefXYZW"
-    providers.add_provider(orch, name="leaky", kind="openai", base_url=fresh_sim.openai_base_url, api_key=key)
+    providers.add_provider(orch, name="leaky", kind="openai", base_url=fresh_sim.openai_base_url, api_key=key,
+                           actor=operator())
     set_chain(orch, "freemium", "extract_job", "leaky:gpt-4o-mini")
     caplog.set_level(logging.DEBUG)
     with pytest.raises(AllProvidersFailed) as info:

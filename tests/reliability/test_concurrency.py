@@ -17,6 +17,7 @@ from db.models import CreditTransaction, QuotaCounter, UsageRecord, User
 from orchestrator.services import users
 from tests.sim_support import add_sim_providers, set_chain
 from tests.reliability.conftest import live_holds
+from tests.support import operator
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKER = Path(__file__).with_name("worker.py")
@@ -25,8 +26,8 @@ WORKER = Path(__file__).with_name("worker.py")
 def test_two_processes_cannot_overspend(books, fresh_sim, settings):
     orch = books
     add_sim_providers(orch, fresh_sim)
-    users.add_user(orch, email="racer@example.com", plan="paygo")
-    users.top_up(orch, email="racer@example.com", amount_usd="5")
+    users.add_user(orch, email="racer@example.com", plan="paygo", actor=operator())
+    users.top_up(orch, email="racer@example.com", amount_usd="5", actor=operator())
     with orch.db.write() as s:
         s.scalar(select(User).where(User.email == "racer@example.com")).requests_per_day_override = 10
     set_chain(orch, "paygo", "extract_job", "sim-openai:gpt-4o-mini")

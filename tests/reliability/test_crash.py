@@ -18,6 +18,7 @@ from orchestrator import quota
 from orchestrator.services import users
 from tests.reliability.conftest import live_holds
 from tests.sim_support import add_sim_providers, set_chain
+from tests.support import operator
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = """
@@ -36,8 +37,8 @@ def _rows(orch):
 def test_sigkill_mid_request(books, fresh_sim, settings):
     orch = books
     add_sim_providers(orch, fresh_sim)
-    users.add_user(orch, email="victim@example.com", plan="paygo")
-    users.top_up(orch, email="victim@example.com", amount_usd="1")
+    users.add_user(orch, email="victim@example.com", plan="paygo", actor=operator())
+    users.top_up(orch, email="victim@example.com", amount_usd="1", actor=operator())
     set_chain(orch, "paygo", "extract_job", "sim-openai:gpt-4o-mini,sim-anthropic:claude-haiku-4-5")
     fresh_sim.set_sticky_fault("openai", kind="status", status=500)  # three quick failed attempts...
     fresh_sim.set_sticky_fault("anthropic", kind="latency", seconds=60)  # ...then one that hangs
@@ -80,7 +81,7 @@ def test_sigkill_mid_request(books, fresh_sim, settings):
 def test_hold_of_a_dead_process_is_swept_by_the_users_next_request(books):
     """No explicit sweep needed: the user's next reservation releases expired holds first."""
     orch = books
-    users.add_user(orch, email="ghost@example.com", plan="freemium")
+    users.add_user(orch, email="ghost@example.com", plan="freemium", actor=operator())
     info = users.get_user(orch, email="ghost@example.com")
     from orchestrator.prepare import resolve_user
 

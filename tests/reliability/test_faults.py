@@ -12,7 +12,7 @@ from db.models import UsageRecord
 from orchestrator.result import Result, StreamRestart
 from orchestrator.services import providers
 from tests.sim_support import set_chain
-from tests.support import POSTING
+from tests.support import POSTING, operator
 from tests.reliability.conftest import live_holds
 
 KINDS = {"openai": ("sim-openai", "gpt-4o-mini"), "anthropic": ("sim-anthropic", "claude-haiku-4-5"),
@@ -54,13 +54,13 @@ def test_fault_falls_back_and_balances(books, fresh_sim, kind, fault):
     orch = books
     add_sim_providers(orch, fresh_sim)
     name, model = KINDS[kind]
-    providers.update_provider(orch, name, timeout_s=1.0)  # keeps the timeout case quick
+    providers.update_provider(orch, name, timeout_s=1.0, actor=operator())  # keeps the timeout case quick
     spec, expected_error = FAULTS[fault]
     if spec == "refused":
         base = f"http://127.0.0.1:{_closed_port()}" + ("/v1" if kind == "openai" else "")
-        providers.update_provider(orch, name, base_url=base)
+        providers.update_provider(orch, name, base_url=base, actor=operator())
     elif spec == "bad_key":
-        providers.update_provider(orch, name, api_key="wrong-key-0000000000000000")
+        providers.update_provider(orch, name, api_key="wrong-key-0000000000000000", actor=operator())
     else:
         fresh_sim.set_sticky_fault(kind, **spec)
 
@@ -89,6 +89,6 @@ def test_fault_falls_back_and_balances(books, fresh_sim, kind, fault):
 
 @pytest.fixture(autouse=True)
 def _demo_accounts(orch):
-    from db.demo import _accounts
+    from orchestrator.seeding.demo import _accounts
 
     _accounts(orch)

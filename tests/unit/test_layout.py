@@ -38,3 +38,59 @@ def test_no_module_is_huge():
            for p in (ROOT / pkg).rglob("*.py") if "taxonomy_data" not in p.name
            and (n := len(p.read_text().splitlines())) > 450]
     assert big == []
+
+
+def _py(*dirs: str, exclude: str | None = None) -> list[Path]:
+    return [p for d in dirs for p in ((ROOT / d).rglob("*.py") if (ROOT / d).is_dir() else [ROOT / d])
+            if exclude is None or exclude not in p.relative_to(ROOT).parts]
+
+
+def test_db_never_imports_the_orchestrator():
+    """``db`` is storage only; seeding and demo data live in ``orchestrator.seeding``."""
+    offenders = [str(p.relative_to(ROOT)) for p in _py("db", exclude="migrations") if "orchestrator" in _imports(p)]
+    assert offenders == []
+
+
+def test_pages_and_ui_never_import_db():
+    """Pages and UI helpers get DTOs from services, never models, sessions or storage types."""
+    offenders = [str(p.relative_to(ROOT)) for p in _py("pages", "ui", "streamlit_app.py") if "db" in _imports(p)]
+    assert offenders == []
+
+
+def test_db_defines_no_money_formatting():
+    """Display formatting lives in ``orchestrator.money``; ``db.base`` keeps storage types only."""
+    found = [f"{p.relative_to(ROOT)}:{node.name}" for p in _py("db")
+             for node in ast.walk(ast.parse(p.read_text()))
+             if isinstance(node, ast.FunctionDef) and (node.name == "usd_str" or node.name.endswith("_str")
+                                                       or "format" in node.name)]
+    assert found == []
+
+
+def test_every_admin_command_takes_a_required_keyword_actor():
+    """Introspects the admin service modules: each public function that writes (directly or
+    through another service) takes ``actor`` as a keyword-only parameter without a default."""
+    import importlib
+    import inspect
+
+    from tests.admin_commands import SELF_SERVICE, admin_commands, admin_modules, mutating_functions
+
+    commands = admin_commands()
+    assert len(commands) > 20  # the introspection found them
+    bad = []
+    for qualified in sorted(commands):
+        module, name = qualified.split(".")
+        fn = getattr(importlib.import_module(f"orchestrator.services.{module}"), name)
+        actor = inspect.signature(fn).parameters.get("actor")
+        if actor is None or actor.kind is not inspect.Parameter.KEYWORD_ONLY or actor.default is not actor.empty:
+            bad.append(qualified)
+    assert bad == []
+    # a new service module that writes must say which it is: admin (actor, audit) or self-service
+    unclassified = {m for m, _ in mutating_functions()} - admin_modules() - SELF_SERVICE
+    assert unclassified == set()
+
+
+def test_pages_never_act_as_the_operator():
+    """Only the CLI is the operator; pages build actors from the signed-in user (``Actor.of``)."""
+    offenders = [str(p.relative_to(ROOT)) for p in _py("pages", "ui", "streamlit_app.py")
+                 if "Actor.operator" in p.read_text() or "actor=\"" in p.read_text()]
+    assert offenders == []

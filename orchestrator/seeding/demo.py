@@ -1,5 +1,5 @@
 """Demo data: the four demo accounts with profiles, and ~90 days of history that
-makes the dashboards tell a story (``db.demo_history``: growth, weekly rhythm, an
+makes the dashboards tell a story (``demo_history``: growth, weekly rhythm, an
 outage day with fallbacks, a slow day, a cost spike, varied models, users at their
 limits). Everything created here is flagged ``is_demo`` and ``purge_demo`` removes it
 (and rebuilds the analytics rollups). Deterministic (fixed seed), idempotent.
@@ -16,9 +16,9 @@ from decimal import Decimal
 
 from sqlalchemy import delete, func, select
 
-from db import demo_history
 from db.models import CreditTransaction, Plan, Provider, UsageRecord, User, UserProfile
 from orchestrator.rollups import rebuild_rollups, refresh_rollups
+from orchestrator.seeding import demo_history
 
 DEMO_PASSWORD = "demo"
 DEMO_ACCOUNTS = [

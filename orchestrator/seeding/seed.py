@@ -2,7 +2,7 @@
 
 Idempotent: rows that exist are left alone (an admin's edits survive a
 re-seed), except catalog rows priced from genai-prices, which are refreshed
-from its bundled snapshot. Demo accounts and history are in ``db.demo``.
+from its bundled snapshot. Demo accounts and history are in ``orchestrator.seeding.demo``.
 """
 
 from __future__ import annotations
@@ -63,22 +63,38 @@ CATALOG = [
 
 _OFF = ("offline", OFFLINE_MODEL)
 _FAST = [("gemini", "gemini-2.5-flash-lite"), ("openai", "gpt-5-nano"), ("anthropic", "claude-haiku-4-5"), _OFF]
-POLICY = {
-    ("freemium", "extract_job"): _FAST,
-    ("paygo", "extract_job"): _FAST,
-    ("pro", "extract_job"): _FAST,
-    ("freemium", "draft_cv"): [("gemini", "gemini-2.5-flash-lite"), ("openai", "gpt-5-nano"), _OFF],
-    ("freemium", "cover_letter"): [("gemini", "gemini-2.5-flash-lite"), ("openai", "gpt-5-nano"), _OFF],
-    ("paygo", "draft_cv"): [("anthropic", "claude-sonnet-4-5"), ("openai", "gpt-5-mini"),
-                            ("gemini", "gemini-2.5-flash"), _OFF],
-    ("paygo", "cover_letter"): [("anthropic", "claude-sonnet-4-5"), ("openai", "gpt-5-mini"),
-                                ("gemini", "gemini-2.5-flash"), _OFF],
+
+# The seeded routing chains, as data: one chain per (plan, route tier) for every registered
+# task of that tier (``TaskSpec.route_tier``), and exceptions per (plan, task) that win over it.
+TIER_CHAINS: dict[tuple[str, str], list[tuple[str, str]]] = {
+    ("freemium", "fast"): _FAST,
+    ("paygo", "fast"): _FAST,
+    ("pro", "fast"): _FAST,
+    ("freemium", "quality"): [("gemini", "gemini-2.5-flash-lite"), ("openai", "gpt-5-nano"), _OFF],
+    ("paygo", "quality"): [("anthropic", "claude-sonnet-4-5"), ("openai", "gpt-5-mini"),
+                           ("gemini", "gemini-2.5-flash"), _OFF],
+    ("pro", "quality"): [("anthropic", "claude-sonnet-4-5"), ("openai", "gpt-5"), ("gemini", "gemini-2.5-pro"),
+                         _OFF],
+}
+CELL_CHAINS: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("pro", "draft_cv"): [("anthropic", "claude-opus-4-1"), ("openai", "gpt-5"), ("gemini", "gemini-2.5-pro"),
                           _OFF],
-    ("pro", "cover_letter"): [("anthropic", "claude-sonnet-4-5"), ("openai", "gpt-5"),
-                              ("gemini", "gemini-2.5-pro"), _OFF],
 }
-MAX_TOKENS = {"extract_job": 2000, "draft_cv": 2500, "cover_letter": 1500}
+
+
+def seeded_policy() -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """(plan, task) -> chain for every seeded plan and every task in the registry (a tier
+    without chains of its own gets the fast ones)."""
+    from orchestrator.tasks import TASKS
+
+    def chain(plan: str, task: str, tier: str) -> list[tuple[str, str]]:
+        return CELL_CHAINS.get((plan, task)) or TIER_CHAINS.get((plan, tier)) or TIER_CHAINS[(plan, "fast")]
+
+    return {(plan["code"], name): chain(plan["code"], name, spec.route_tier)
+            for plan in PLANS for name, spec in TASKS.items()}
+
+
+POLICY = seeded_policy()
 
 
 def seed_base(db: Database) -> dict[str, int]:
@@ -137,11 +153,15 @@ def _seed_catalog(s) -> int:
 
 
 def _policy_v1() -> RoutingPolicy:
+    """Version 1 of the routing policy; each step's max_tokens is its task's default."""
+    from orchestrator.tasks import TASKS
+
     policy = RoutingPolicy(version=1, created_by="seed", note="Default policy")
-    for (plan, task), chain in POLICY.items():
+    for (plan, task), chain in seeded_policy().items():
+        max_tokens = TASKS[task].default_max_tokens
         for pos, (provider, model) in enumerate(chain):
             policy.rules.append(RoutingRule(plan_code=plan, task=task, position=pos, provider_name=provider,
-                                            model=model, max_tokens=MAX_TOKENS[task]))
+                                            model=model, max_tokens=max_tokens))
     return policy
 
 

@@ -22,9 +22,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import insert, select
 
 from db.models import CatalogModel, Plan, Provider, QuotaCounter, UsageRecord, User
-from db.seed import OFFLINE_MODEL, POLICY
 from orchestrator import pricing
 from orchestrator.providers.base import TokenUsage
+from orchestrator.seeding.seed import OFFLINE_MODEL, POLICY
 
 # (typical latency ms, log-normal spread) per provider
 LATENCY = {"gemini": (900, 0.45), "openai": (1300, 0.45), "anthropic": (1300, 0.35), "offline": (15, 0.3)}
