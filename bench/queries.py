@@ -23,9 +23,10 @@ from sqlalchemy import func, select, text
 from db.models import UsageRecord
 from db.session import Database
 from orchestrator import rollups
-from orchestrator.services import alerts, analytics
-from orchestrator.services import analytics_finance as finance
-from orchestrator.services.analytics_queries import AnalyticsFilter, clear_cache
+from orchestrator.services.admin import alerts
+from orchestrator.services.reports import analytics
+from orchestrator.services.reports import analytics_finance as finance
+from orchestrator.services.reports.analytics_queries import AnalyticsFilter, clear_cache
 
 WARM_RUNS = 5
 

@@ -75,8 +75,9 @@ def _setup(url: str, data_dir: Path, sim_url: str, users: int):
     from orchestrator import Orchestrator
     from orchestrator.config import Settings
     from orchestrator.routing import RouteStep
-    from orchestrator.services import plans, policy, profiles, providers
-    from orchestrator.services import users as users_svc
+    from orchestrator.services.admin import plans, policy, providers
+from orchestrator.services.user import profiles
+    from orchestrator.services.admin import users as users_svc
     from orchestrator.services.actor import Actor
 
     op = Actor.operator("bench")

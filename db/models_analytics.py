@@ -1,7 +1,7 @@
 """Analytics rollup tables: complete UTC days of the usage ledger, summed.
 
 Maintained by ``orchestrator/rollups.py`` (which documents the latency buckets and the
-refresh rules) and read by ``orchestrator/services/analytics_queries.py``. Kept out of
+refresh rules) and read by ``orchestrator/services/reports/analytics_queries.py``. Kept out of
 ``db/models.py`` only for its size; ``db.models`` re-exports these classes.
 """
 

@@ -21,7 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "url_fetch_allow_private": False,
     # append the offline engine when no candidate of a chain can serve (fresh installs)
     "offline_fallback": True,
-    # admin alerts (orchestrator/services/alerts.py): provider error rate and p95 latency over the
+    # admin alerts (orchestrator/services/admin/alerts.py): provider error rate and p95 latency over the
     # last window_hours (providers with at least min_calls calls), today's cost against the trailing
     # 7-day average, users at quota_pct of a limit
     "alert_thresholds": {"error_rate_pct": 10.0, "p95_latency_s": 5.0, "spend_spike_multiple": 2.0,

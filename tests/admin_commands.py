@@ -17,12 +17,20 @@ SERVICES = ROOT / "orchestrator" / "services"
 
 # Mutating, but acting on the caller's own account rather than administering anything.
 NOT_ADMIN = {("users", "authenticate")}
-# Service modules whose writes are the signed-in user's own (documents, profile, sessions).
-SELF_SERVICE = {"documents", "profiles", "sessions", "account"}
+# Service modules whose writes are the signed-in user's own: everything in services/user/.
+SELF_SERVICE = {p.stem for p in (SERVICES / "user").glob("*.py")} - {"__init__"}
+# The audience packages of services/ (DESIGN.md): names bound to them import service modules.
+PACKAGES = {"orchestrator.services"} | {f"orchestrator.services.{g}" for g in ("admin", "user", "reports")}
+
+
+def dotted(stem: str) -> str:
+    """The import path of the service module ``stem`` (stems are unique across the packages)."""
+    (path,) = [p for p in SERVICES.rglob(f"{stem}.py")]
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts)
 
 
 def _modules() -> dict[str, ast.Module]:
-    return {p.stem: ast.parse(p.read_text()) for p in sorted(SERVICES.glob("*.py")) if p.stem != "__init__"}
+    return {p.stem: ast.parse(p.read_text()) for p in sorted(SERVICES.rglob("*.py")) if p.stem != "__init__"}
 
 
 def _aliases(tree: ast.Module) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
@@ -33,7 +41,7 @@ def _aliases(tree: ast.Module) -> tuple[dict[str, str], dict[str, tuple[str, str
             continue
         for alias in node.names:
             local = alias.asname or alias.name
-            if node.module == "orchestrator.services":
+            if node.module in PACKAGES:
                 modules[local] = alias.name
             elif node.module.startswith("orchestrator.services."):
                 functions[local] = (node.module.rsplit(".", 1)[1], alias.name)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from orchestrator.routing import RouteStep
-from orchestrator.services import policy, providers
+from orchestrator.services.admin import policy, providers
 from tests.support import operator
 
 SIM_KEYS = {

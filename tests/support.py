@@ -43,6 +43,6 @@ def operator(name: str = "test"):
 def acting(orch, email: str = "admin@example.com"):
     """A signed-in user as an actor (the demo super admin by default), as a page would pass it."""
     from orchestrator.services.actor import Actor
-    from orchestrator.services.users import get_user
+    from orchestrator.services.admin.users import get_user
 
     return Actor.of(get_user(orch, email=email))

@@ -17,8 +17,8 @@ import pandas as pd
 import streamlit as st
 
 from orchestrator.routing import RouteStep
-from orchestrator.services.dryrun import DryRunResult
-from orchestrator.services.policy import Matrix, PolicyVersion
+from orchestrator.services.reports.dryrun import DryRunResult
+from orchestrator.services.admin.policy import Matrix, PolicyVersion
 from ui.admin_common import signed_usd, usd
 
 DRAFT, BASE, REV = "routing_draft", "routing_draft_base", "routing_editor_rev"

@@ -11,8 +11,8 @@ from __future__ import annotations
 import streamlit as st
 
 from orchestrator.errors import OrchestratorError
-from orchestrator.services import sessions
-from orchestrator.services.users import UserInfo, authenticate
+from orchestrator.services.user import sessions
+from orchestrator.services.admin.users import UserInfo, authenticate
 from ui.context import current_user, get_orchestrator, set_user
 
 COOKIE = "orch_session"

@@ -12,9 +12,9 @@ from decimal import Decimal
 
 import plotly.graph_objects as go
 
-from orchestrator.services.analytics import DailyProvider, LatencyReport, ModelTokens, PlanTaskCost
-from orchestrator.services.analytics_finance import EconomicsReport, Forecast
-from orchestrator.services.providers import provider_kinds
+from orchestrator.services.reports.analytics import DailyProvider, LatencyReport, ModelTokens, PlanTaskCost
+from orchestrator.services.reports.analytics_finance import EconomicsReport, Forecast
+from orchestrator.services.admin.providers import provider_kinds
 from orchestrator.tasks import TASKS
 
 PALETTE = ["#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#FF9DA6", "#9D755D", "#BAB0AC"]

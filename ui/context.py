@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from orchestrator import Orchestrator
-from orchestrator.services.users import UserInfo
+from orchestrator.services.admin.users import UserInfo
 
 
 @st.cache_resource(show_spinner=False)

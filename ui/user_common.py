@@ -165,7 +165,7 @@ def download_buttons(text: str, *, title: str, key: str) -> None:
 
 def saved_jobs(orch, user_id: int) -> list | None:
     """The user's saved jobs, or None after showing an error or the "extract one first" empty state."""
-    from orchestrator.services import documents
+    from orchestrator.services.user import documents
 
     jobs = call(lambda: documents.list_jobs(orch, user=user_id))
     if jobs is None:

@@ -11,7 +11,7 @@ import streamlit as st
 from orchestrator import Result, StreamRestart
 from orchestrator.errors import NotFound
 from orchestrator.schemas import DraftOptions
-from orchestrator.services import documents
+from orchestrator.services.user import documents
 from orchestrator.tasks import get_task
 from orchestrator.tasks.common import TaskSpec
 from ui.context import get_orchestrator, require_user
@@ -46,7 +46,7 @@ class Draft:
 
 def model_label(provider: str | None, model: str | None) -> str:
     from orchestrator.offline import ENGINE_LABEL
-    from orchestrator.services.providers import provider_kinds
+    from orchestrator.services.admin.providers import provider_kinds
 
     local = {k.name for k in provider_kinds() if k.local_engine}  # the seeded engine provider is named after it
     if provider in local or (model or "").startswith("offline-engine"):

@@ -83,7 +83,7 @@ def _provider_row(p) -> dict:
 
 
 def providers_add(args) -> int:
-    from orchestrator.services import providers
+    from orchestrator.services.admin import providers
 
     key = _stdin_secret("API key") if args.api_key_stdin else None
     info = providers.add_provider(_orch(args), name=args.name, kind=args.kind, base_url=args.base_url,
@@ -96,7 +96,7 @@ def providers_add(args) -> int:
 
 
 def providers_list(args) -> int:
-    from orchestrator.services import providers
+    from orchestrator.services.admin import providers
 
     rows = [_provider_row(p) for p in providers.list_providers(_orch(args))]
     emit(args, rows, human=lambda d: table(d, ["name", "kind", "is_active", "key_source", "key_hint", "priority",
@@ -105,7 +105,7 @@ def providers_list(args) -> int:
 
 
 def providers_update(args) -> int:
-    from orchestrator.services import providers
+    from orchestrator.services.admin import providers
 
     kwargs: dict = {}
     if args.base_url is not None:
@@ -125,7 +125,7 @@ def providers_update(args) -> int:
 
 
 def providers_remove(args) -> int:
-    from orchestrator.services import providers
+    from orchestrator.services.admin import providers
 
     providers.remove_provider(_orch(args), args.name, actor=_actor())
     emit(args, {"removed": args.name}, human=lambda d: print(f"Removed provider {d['removed']}."))
@@ -133,7 +133,7 @@ def providers_remove(args) -> int:
 
 
 def providers_test(args) -> int:
-    from orchestrator.services import providers
+    from orchestrator.services.admin import providers
 
     res = providers.check_credentials(_orch(args), args.name, model=args.model, actor=_actor())
     emit(args, res.as_dict(), human=lambda d: print(
@@ -153,7 +153,7 @@ def _show_policy(d: dict) -> None:
 
 def route_show(args) -> int:
     from orchestrator.errors import NotFound
-    from orchestrator.services import policy
+    from orchestrator.services.admin import policy
 
     orch = _orch(args)
     pol = policy.get_version(orch, args.version) if args.version else policy.current(orch)
@@ -168,7 +168,7 @@ def route_show(args) -> int:
 
 def route_set(args) -> int:
     from orchestrator.routing import parse_chain
-    from orchestrator.services import policy
+    from orchestrator.services.admin import policy
 
     orch = _orch(args)
     pol = policy.set_chain(orch, plan=args.plan, task=args.task, steps=parse_chain(args.chain), actor=_actor(),
@@ -188,7 +188,7 @@ def route_set(args) -> int:
 
 
 def route_history(args) -> int:
-    from orchestrator.services import policy
+    from orchestrator.services.admin import policy
 
     rows = [{k: v for k, v in p.as_dict().items() if k != "cells"} for p in policy.history(_orch(args))]
     emit(args, rows, human=lambda d: table(d, ["version", "created_at", "created_by", "note"]))
@@ -196,7 +196,7 @@ def route_history(args) -> int:
 
 
 def route_revert(args) -> int:
-    from orchestrator.services import policy
+    from orchestrator.services.admin import policy
 
     pol = policy.revert(_orch(args), args.version, actor=_actor())
     emit(args, pol.as_dict(), human=_show_policy)
@@ -207,7 +207,7 @@ def route_revert(args) -> int:
 
 
 def users_add(args) -> int:
-    from orchestrator.services import users
+    from orchestrator.services.admin import users
 
     password = _stdin_secret("password") if args.password_stdin else None
     info = users.add_user(_orch(args), email=args.email, plan=args.plan, role=args.role, name=args.name,
@@ -217,7 +217,7 @@ def users_add(args) -> int:
 
 
 def users_list(args) -> int:
-    from orchestrator.services import users
+    from orchestrator.services.admin import users
 
     rows = [u.as_dict() for u in users.list_users(_orch(args), search=args.search, plan=args.plan)]
     emit(args, rows, human=lambda d: table(d, ["email", "name", "role", "plan", "is_active", "credit_usd"]))
@@ -225,7 +225,7 @@ def users_list(args) -> int:
 
 
 def users_set_plan(args) -> int:
-    from orchestrator.services import users
+    from orchestrator.services.admin import users
 
     info = users.set_plan(_orch(args), email=args.email, plan=args.plan, actor=_actor())
     emit(args, info.as_dict(), human=lambda d: print(f"{d['email']} is now on {d['plan']}."))
@@ -233,7 +233,7 @@ def users_set_plan(args) -> int:
 
 
 def users_set_role(args) -> int:
-    from orchestrator.services import users
+    from orchestrator.services.admin import users
 
     info = users.set_role(_orch(args), email=args.email, role=args.role, actor=_actor())
     emit(args, info.as_dict(), human=lambda d: print(f"{d['email']} is now {d['role']}."))
@@ -241,7 +241,7 @@ def users_set_role(args) -> int:
 
 
 def users_top_up(args) -> int:
-    from orchestrator.services import users
+    from orchestrator.services.admin import users
 
     info = users.top_up(_orch(args), email=args.email, amount_usd=args.amount, actor=_actor())
     emit(args, info.as_dict(), human=lambda d: print(f"{d['email']} now has ${d['credit_usd']} credit."))
@@ -252,7 +252,7 @@ def users_top_up(args) -> int:
 
 
 def plans_list(args) -> int:
-    from orchestrator.services import plans
+    from orchestrator.services.admin import plans
 
     rows = [p.as_dict() for p in plans.list_plans(_orch(args))]
     emit(args, rows, human=lambda d: table(d, ["code", "name", "requests_per_day", "tokens_per_month",
@@ -261,7 +261,7 @@ def plans_list(args) -> int:
 
 
 def plans_set(args) -> int:
-    from orchestrator.services import plans
+    from orchestrator.services.admin import plans
 
     changes = {k: getattr(args, k) for k in ("requests_per_day", "tokens_per_month", "cost_cap_usd", "markup_pct",
                                              "monthly_fee_usd") if getattr(args, k) is not None}
@@ -277,7 +277,7 @@ def plans_set(args) -> int:
 
 
 def profile_show(args) -> int:
-    from orchestrator.services import profiles
+    from orchestrator.services.user import profiles
 
     prof = profiles.get_profile(_orch(args), user=args.user)
     emit(args, prof.model_dump(mode="json"), human=None)
@@ -285,7 +285,7 @@ def profile_show(args) -> int:
 
 
 def profile_set(args) -> int:
-    from orchestrator.services import profiles
+    from orchestrator.services.user import profiles
 
     orch = _orch(args)
     if args.file and args.file != "-":
@@ -313,7 +313,7 @@ def run_task(args) -> int:
 
 def usage(args) -> int:
     from orchestrator import ledger
-    from orchestrator.services.users import get_user
+    from orchestrator.services.admin.users import get_user
 
     orch = _orch(args)
     since = _parse_since(args.since) if args.since else None
@@ -353,7 +353,7 @@ def quota_sweep(args) -> int:
 
 
 def keys_rotate(args) -> int:
-    from orchestrator.services import providers
+    from orchestrator.services.admin import providers
 
     n = providers.rotate_keys(_orch(args), actor=_actor())
     emit(args, {"rotated": n}, human=lambda d: print(f"Re-encrypted {d['rotated']} stored key(s)."))

@@ -8,7 +8,7 @@ import streamlit as st
 
 from orchestrator.errors import OrchestratorError
 from orchestrator.rollups import PERCENTILE_ERROR
-from orchestrator.services import alerts
+from orchestrator.services.admin import alerts
 from orchestrator.services.actor import Actor
 from ui.context import get_orchestrator, require_admin
 

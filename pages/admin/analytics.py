@@ -11,10 +11,11 @@ import streamlit as st
 
 from orchestrator.errors import OrchestratorError
 from orchestrator.rollups import PERCENTILE_ERROR
-from orchestrator.services import alerts, analytics
-from orchestrator.services import analytics_finance as finance
-from orchestrator.services.analytics import AnalyticsFilter
-from orchestrator.services.users import get_user
+from orchestrator.services.admin import alerts
+from orchestrator.services.reports import analytics
+from orchestrator.services.reports import analytics_finance as finance
+from orchestrator.services.reports.analytics import AnalyticsFilter
+from orchestrator.services.admin.users import get_user
 from ui import charts
 from ui.context import get_orchestrator, require_admin
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import streamlit as st
 
-from orchestrator.services import logs
+from orchestrator.services.reports import logs
 from ui.admin_common import header, none_if_all, options_with_all, when
 from ui.context import get_orchestrator, require_admin
 

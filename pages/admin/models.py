@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from orchestrator.services import catalog
+from orchestrator.services.admin import catalog
 from orchestrator.services.actor import Actor
-from orchestrator.services.providers import provider_kinds
+from orchestrator.services.admin.providers import provider_kinds
 from ui.admin_common import (ACTIVE, INACTIVE, OVERRIDE, UNPRICED, attempt, header, none_if_all, options_with_all,
                              per_mtok, plain, tone)
 from ui.context import get_orchestrator, require_admin

@@ -4,8 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
-from orchestrator.services import catalog, logs, policy
-from orchestrator.services.providers import list_providers
+from orchestrator.services.admin import catalog, policy
+from orchestrator.services.reports import logs
+from orchestrator.services.admin.providers import list_providers
 from ui.admin_common import ACTIVE, CIRCUIT, INACTIVE, ago, pct, table, usd, when
 from ui.context import get_orchestrator, require_admin
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from orchestrator.services import admin_users, plans
+from orchestrator.services.admin import admin_users, plans
 from orchestrator.services.actor import Actor
 from ui.admin_common import attempt, header, limit_text, plain, usd
 from ui.context import get_orchestrator, require_admin

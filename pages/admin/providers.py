@@ -8,10 +8,10 @@ from the session right after saving, and only the hint ("…abcd") is shown.
 import streamlit as st
 
 from orchestrator.errors import OrchestratorError
-from orchestrator.services import admin_providers as svc
+from orchestrator.services.admin import admin_providers as svc
 from orchestrator.services.actor import Actor
-from orchestrator.services.catalog import list_models
-from orchestrator.services.providers import list_providers, provider_kinds
+from orchestrator.services.admin.catalog import list_models
+from orchestrator.services.admin.providers import list_providers, provider_kinds
 from ui.admin_common import ACTIVE, CIRCUIT, INACTIVE, ago, attempt, flash, header, pct, table
 from ui.context import get_orchestrator, require_admin
 

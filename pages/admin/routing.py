@@ -4,10 +4,11 @@ new version, browse history and revert, and dry-run the draft on last month's tr
 import streamlit as st
 
 from orchestrator.errors import OrchestratorError
-from orchestrator.services import catalog, dryrun, policy
+from orchestrator.services.admin import catalog, policy
+from orchestrator.services.reports import dryrun
 from orchestrator.services.actor import Actor
-from orchestrator.services.plans import list_plans
-from orchestrator.services.providers import list_providers
+from orchestrator.services.admin.plans import list_plans
+from orchestrator.services.admin.providers import list_providers
 from orchestrator.tasks import TASKS
 from ui import admin_routing as ed
 from ui.admin_common import ago, attempt, flash, header, when

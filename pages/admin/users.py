@@ -3,10 +3,10 @@
 
 import streamlit as st
 
-from orchestrator.services import admin_users
+from orchestrator.services.admin import admin_users
 from orchestrator.services.actor import Actor
-from orchestrator.services.admin_users import ROLES
-from orchestrator.services.plans import list_plans
+from orchestrator.services.admin.admin_users import ROLES
+from orchestrator.services.admin.plans import list_plans
 from ui.admin_common import (ACTIVE, INACTIVE, ago, attempt, header, none_if_all, options_with_all, signed_usd, table,
                              usd, when)
 from ui.context import get_orchestrator, require_admin

@@ -3,7 +3,7 @@ cost. Each can be opened (read, edited), downloaded or deleted."""
 
 import streamlit as st
 
-from orchestrator.services import documents
+from orchestrator.services.user import documents
 from orchestrator.tasks import document_tasks
 from ui.context import get_orchestrator, require_user
 from ui.user_common import (

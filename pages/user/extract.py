@@ -7,7 +7,7 @@ from decimal import Decimal
 import streamlit as st
 
 from orchestrator.errors import NotFound
-from orchestrator.services import documents
+from orchestrator.services.user import documents
 from ui.context import get_orchestrator, require_user
 from ui.user_common import (
     drafting_links,

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from orchestrator.services import account, documents, profiles
+from orchestrator.services.user import account, documents, profiles
 from orchestrator.tasks import TASKS, document_tasks
 from ui.context import get_orchestrator, require_user
 from ui.user_common import (

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import plotly.graph_objects as go
 import streamlit as st
 
-from orchestrator.services import account
+from orchestrator.services.user import account
 from ui.context import get_orchestrator, require_user
 from ui.user_common import call, fmt_usd, fmt_when, show_flash
 from ui.user_drafting import model_label

@@ -3,7 +3,7 @@ from pasted text or a DOCX, PDF, Markdown (or JSON) file, then save."""
 
 import streamlit as st
 
-from orchestrator.services import profiles
+from orchestrator.services.user import profiles
 from ui.context import get_orchestrator, require_user
 from ui.user_common import ICONS, PAGE_EXTRACT, call, flash, run_step, show_flash
 from ui.user_forms import profile_form

@@ -18,7 +18,7 @@ ADMIN_PAGES = {name: str(ROOT / f"pages/admin/{name}.py")
 
 def page_as(orch, page: str, email: str = "admin@example.com") -> AppTest:
     """The page script run directly with ``email`` signed in (as the app's gate would leave it)."""
-    from orchestrator.services.users import get_user
+    from orchestrator.services.admin.users import get_user
 
     at = AppTest.from_file(ADMIN_PAGES[page], default_timeout=30)
     at.session_state["user"] = get_user(orch, email=email)
@@ -27,7 +27,7 @@ def page_as(orch, page: str, email: str = "admin@example.com") -> AppTest:
 
 
 def add_plain_admin(orch, email: str = "ops@example.com"):
-    from orchestrator.services.users import add_user
+    from orchestrator.services.admin.users import add_user
 
     return add_user(orch, email=email, plan="pro", role="admin", password="demo", actor=operator())
 

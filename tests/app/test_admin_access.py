@@ -13,7 +13,7 @@ from tests.support import operator
 
 @pytest.mark.parametrize("page", sorted(ADMIN_PAGES))
 def test_non_admin_is_refused_on_every_admin_page(app_env, page):
-    from orchestrator.services.users import get_user
+    from orchestrator.services.admin.users import get_user
 
     at = AppTest.from_file(ADMIN_PAGES[page], default_timeout=30)
     at.session_state["user"] = get_user(app_env, email="paygo@example.com")
@@ -25,7 +25,7 @@ def test_non_admin_is_refused_on_every_admin_page(app_env, page):
 
 def test_demoted_admin_is_refused_on_the_next_run(app_env):
     """The role is read from the database on every run, not from the session."""
-    from orchestrator.services.users import get_user, set_role
+    from orchestrator.services.admin.users import get_user, set_role
 
     add_plain_admin(app_env)
     at = AppTest.from_file(ADMIN_PAGES["users"], default_timeout=30)

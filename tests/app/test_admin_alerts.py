@@ -12,8 +12,8 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from db.models import AuditEntry, QuotaCounter
-from orchestrator.services import alerts
-from orchestrator.services.analytics_queries import clear_cache
+from orchestrator.services.admin import alerts
+from orchestrator.services.reports.analytics_queries import clear_cache
 from tests.app.conftest import signed_in
 from tests.integration.test_alerts import calls
 
@@ -22,7 +22,7 @@ PAGE = str(Path(__file__).resolve().parents[2] / "pages/admin/alerts.py")
 
 @pytest.fixture
 def env(app_env):
-    from orchestrator.services.users import get_user
+    from orchestrator.services.admin.users import get_user
 
     clear_cache()
     yield app_env, get_user(app_env, email="free@example.com").id
@@ -89,7 +89,7 @@ def test_thresholds_are_edited_in_the_form_and_audited(env):
 
 
 def test_non_admin_is_refused(app_env):
-    from orchestrator.services.users import get_user
+    from orchestrator.services.admin.users import get_user
 
     at = AppTest.from_file(PAGE, default_timeout=30)
     at.session_state["user"] = get_user(app_env, email="paygo@example.com")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from orchestrator.services.analytics_queries import AnalyticsFilter, clear_cache
+from orchestrator.services.reports.analytics_queries import AnalyticsFilter, clear_cache
 from tests.app.conftest import signed_in
 from tests.integration.test_analytics import day_sql, make_ledger, now_utc, period_where, sql, sql_totals
 
@@ -175,7 +175,7 @@ def test_empty_ledger_renders(app_env):
 
 
 def test_non_admin_is_refused(app_env):
-    from orchestrator.services.users import get_user
+    from orchestrator.services.admin.users import get_user
 
     at = AppTest.from_file(PAGE, default_timeout=30)
     at.session_state["user"] = get_user(app_env, email="pro@example.com")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from orchestrator.services import admin_providers, admin_users
+from orchestrator.services.admin import admin_providers, admin_users
 from tests.app.admin_helpers import no_errors, page_as, rendered_text
 from tests.support import acting
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from orchestrator.services import catalog, logs
+from orchestrator.services.admin import catalog
+from orchestrator.services.reports import logs
 from tests.app.admin_helpers import no_errors, page_as
 from tests.support import operator
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from orchestrator.services import catalog
+from orchestrator.services.admin import catalog
 from tests.app.admin_helpers import no_errors, page_as, plant_traffic
 from tests.support import acting
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from orchestrator.services import admin_users, logs, plans
+from orchestrator.services.admin import admin_users, plans
+from orchestrator.services.reports import logs
 from tests.app.admin_helpers import no_errors, page_as
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from orchestrator.errors import PermissionDenied
-from orchestrator.services import admin_providers, providers
+from orchestrator.services.admin import admin_providers, providers
 from orchestrator.simulator import Simulator
 from tests.app.admin_helpers import add_plain_admin, no_errors, page_as, rendered_text, state_text
 from tests.support import acting, operator

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
-from orchestrator.services import catalog, dryrun, logs, policy, providers
+from orchestrator.services.admin import catalog, policy, providers
+from orchestrator.services.reports import dryrun, logs
 from tests.app.admin_helpers import no_errors, page_as, plant_traffic
 from tests.support import operator
 from ui.admin_common import usd

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from orchestrator.services import logs, users
+from orchestrator.services.reports import logs
+from orchestrator.services.admin import users
 from tests.app.admin_helpers import add_plain_admin, no_errors, page_as, rendered_text, state_text
 from tests.support import operator
 

@@ -51,7 +51,7 @@ def test_user_signs_in_and_sees_only_user_pages(app_env):
 
 def test_admin_page_rechecks_role_on_the_server(app_env):
     """Even if a non-admin reaches an admin page script directly, it refuses."""
-    from orchestrator.services.users import get_user
+    from orchestrator.services.admin.users import get_user
 
     page = AppTest.from_file(ADMIN_PAGE, default_timeout=20)
     page.session_state["user"] = get_user(app_env, email="free@example.com")

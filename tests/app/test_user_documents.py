@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from orchestrator.services import documents
+from orchestrator.services.user import documents
 from tests.app.user_support import by_label, captions, messages, open_page, saved_job
 
 

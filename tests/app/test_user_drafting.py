@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from orchestrator.services import documents, plans, profiles
+from orchestrator.services.user import documents, profiles
+from orchestrator.services.admin import plans
 from tests.app.user_support import (
     by_label,
     captions,

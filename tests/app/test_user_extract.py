@@ -9,7 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from orchestrator import settings_store
-from orchestrator.services import documents, plans
+from orchestrator.services.user import documents
+from orchestrator.services.admin import plans
 from tests.app.user_support import (
     by_label,
     captions,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from orchestrator.services import plans
+from orchestrator.services.admin import plans
 from tests.app.conftest import signed_in
 from tests.app.user_support import captions, messages, open_page, saved_job
 from tests.support import operator

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from orchestrator.services import profiles
+from orchestrator.services.user import profiles
 from tests.app.user_support import by_label, messages, open_page
 
 

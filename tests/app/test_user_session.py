@@ -6,7 +6,8 @@ from __future__ import annotations
 import dataclasses
 
 from orchestrator import Orchestrator
-from orchestrator.services import sessions, users
+from orchestrator.services.user import sessions
+from orchestrator.services.admin import users
 from tests.app.conftest import new_app, signed_in
 from tests.support import operator
 

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from db.models import UsageRecord
-from orchestrator.services import account, plans, users
+from orchestrator.services.user import account
+from orchestrator.services.admin import plans, users
 from tests.sim_support import add_sim_providers, set_chain
 from tests.support import POSTING, operator
 

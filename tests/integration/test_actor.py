@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from db.models import AuditEntry
 from orchestrator.errors import PermissionDenied
 from orchestrator.routing import RouteStep
-from orchestrator.services import admin_providers, admin_users, alerts, catalog, plans, policy, providers, users
+from orchestrator.services.admin import admin_providers, admin_users, alerts, catalog, plans, policy, providers, users
 from orchestrator.services.actor import Actor, require
 from tests.admin_commands import admin_commands
 from tests.support import acting, operator

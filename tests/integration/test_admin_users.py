@@ -11,7 +11,8 @@ from sqlalchemy import select
 from db.models import Plan, User
 from orchestrator.errors import InputRejected, NotFound, PermissionDenied
 from orchestrator.quota import limits_for
-from orchestrator.services import admin_users, logs, users
+from orchestrator.services.admin import admin_users, users
+from orchestrator.services.reports import logs
 from tests.support import acting, operator
 
 

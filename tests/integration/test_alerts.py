@@ -12,14 +12,14 @@ from sqlalchemy import select
 
 from db.models import AuditEntry, QuotaCounter, UsageRecord, User
 from orchestrator.errors import InputRejected
-from orchestrator.services import alerts
-from orchestrator.services.analytics_queries import clear_cache
+from orchestrator.services.admin import alerts
+from orchestrator.services.reports.analytics_queries import clear_cache
 from tests.support import acting, operator
 
 
 @pytest.fixture
 def user_id(orch):
-    from orchestrator.services.users import add_user
+    from orchestrator.services.admin.users import add_user
 
     clear_cache()
     yield add_user(orch, email="ana@ex.com", plan="freemium", actor=operator()).id

@@ -20,9 +20,9 @@ from sqlalchemy import func, select, text
 from db.base import pico_to_usd
 from db.models import UsageDaily, UsageRecord, UsageUserDaily, User
 from orchestrator import rollups
-from orchestrator.services import analytics as an
-from orchestrator.services import analytics_finance as fin
-from orchestrator.services.analytics_queries import AnalyticsFilter, clear_cache, grouped
+from orchestrator.services.reports import analytics as an
+from orchestrator.services.reports import analytics_finance as fin
+from orchestrator.services.reports.analytics_queries import AnalyticsFilter, clear_cache, grouped
 from tests.support import operator
 
 PROVIDERS = {"gemini": ("gemini", ["gemini-2.5-flash-lite", "gemini-2.5-pro"]),
@@ -36,7 +36,7 @@ def now_utc() -> datetime:
 
 
 def make_users(orch) -> dict[str, int]:
-    from orchestrator.services.users import add_user
+    from orchestrator.services.admin.users import add_user
 
     return {email: add_user(orch, email=email, plan=plan, actor=operator()).id for email, plan in USERS}
 

@@ -9,7 +9,8 @@ import pytest
 
 from orchestrator.errors import InputRejected, NotFound
 from orchestrator.pricing import lookup_genai_price
-from orchestrator.services import catalog, logs
+from orchestrator.services.admin import catalog
+from orchestrator.services.reports import logs
 from tests.support import operator
 
 

@@ -172,7 +172,7 @@ def test_bad_configuration_is_one_line_without_traceback(database_url, env, url,
 
 def test_cli_changes_are_audited_as_the_operator(cli):
     from orchestrator import Orchestrator
-    from orchestrator.services import logs
+    from orchestrator.services.reports import logs
 
     cli("plans", "set", "--plan", "freemium", "--requests-per-day", "7")
     with Orchestrator(database_url=cli.database_url) as orch:

@@ -8,7 +8,7 @@ import pytest
 from orchestrator import InputRejected
 from orchestrator.errors import NotFound
 from orchestrator.schemas import JobPosting
-from orchestrator.services import documents
+from orchestrator.services.user import documents
 from tests.support import POSTING
 
 ME, OTHER = "free@example.com", "pro@example.com"

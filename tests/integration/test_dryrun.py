@@ -9,7 +9,8 @@ from decimal import Decimal
 from sqlalchemy import text
 
 from orchestrator.routing import RouteStep
-from orchestrator.services import dryrun, policy, providers
+from orchestrator.services.reports import dryrun
+from orchestrator.services.admin import policy, providers
 from tests.app.admin_helpers import plant_traffic
 from tests.support import operator
 
@@ -67,7 +68,7 @@ def test_dry_run_equals_independent_sql(orch, demo_users):
 
 
 def test_unpriced_or_missing_candidates_are_flagged(orch, demo_users):
-    from orchestrator.services import catalog
+    from orchestrator.services.admin import catalog
 
     plant_traffic(orch)
     catalog.add_model(orch, kind="openai_compatible", model="llama3.1:8b", actor=operator())

@@ -13,8 +13,8 @@ from db.models import Provider, ProviderHealth, UsageRecord, User
 from orchestrator import QuotaExceeded, health, settings_store
 from orchestrator.health import BreakerPolicy
 from orchestrator.integrity import check
-from orchestrator.services import plans, users
-from orchestrator.services.providers import get_provider
+from orchestrator.services.admin import plans, users
+from orchestrator.services.admin.providers import get_provider
 from tests.sim_support import set_chain
 from tests.support import POSTING, operator
 

@@ -9,7 +9,8 @@ from decimal import Decimal
 from sqlalchemy import text
 
 from db.models import AuditEntry
-from orchestrator.services import logs, providers, users
+from orchestrator.services.reports import logs
+from orchestrator.services.admin import providers, users
 from tests.app.admin_helpers import plant_traffic
 from tests.support import acting, operator
 

@@ -191,7 +191,7 @@ def test_a_planted_key_never_reaches_ledger_logs_or_errors(demo_users, fresh_sim
     import logging
     import traceback
 
-    from orchestrator.services import providers
+    from orchestrator.services.admin import providers
 
     orch = demo_users
     key = "sk-proj-LeakCanary0123456789abcdefXYZW"

@@ -14,7 +14,7 @@ from db.models import Document, QuotaCounter, UsageRecord, User
 from orchestrator import Orchestrator, SaveFailed, StreamRestart
 from orchestrator.integrity import check
 from orchestrator.result import Result
-from orchestrator.services import users
+from orchestrator.services.admin import users
 from tests.sim_support import set_chain
 from tests.support import POSTING, operator
 

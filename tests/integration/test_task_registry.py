@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from db.models import UsageRecord
 from orchestrator.errors import InputRejected
-from orchestrator.services import account, documents, policy
+from orchestrator.services.user import account, documents
+from orchestrator.services.admin import policy
 from orchestrator.tasks import TASKS, document_tasks, get_task, register, unregister
 from orchestrator.tasks.common import TaskSpec, TaskText, dumps, read_tags, tag
 from tests.support import POSTING, operator

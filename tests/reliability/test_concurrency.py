@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from db.models import CreditTransaction, QuotaCounter, UsageRecord, User
-from orchestrator.services import users
+from orchestrator.services.admin import users
 from tests.sim_support import add_sim_providers, set_chain
 from tests.reliability.conftest import live_holds
 from tests.support import operator

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from db.models import QuotaCounter, Reservation, UsageRecord
 from orchestrator import quota
-from orchestrator.services import users
+from orchestrator.services.admin import users
 from tests.reliability.conftest import live_holds
 from tests.sim_support import add_sim_providers, set_chain
 from tests.support import operator

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from db.models import UsageRecord
 from orchestrator.result import Result, StreamRestart
-from orchestrator.services import providers
+from orchestrator.services.admin import providers
 from tests.sim_support import set_chain
 from tests.support import POSTING, operator
 from tests.reliability.conftest import live_holds

@@ -107,7 +107,7 @@ def test_a_registered_kind_is_picked_up_everywhere(echo_kind):
     from orchestrator.cli import _parser
     from orchestrator.pricing import lookup_genai_price
     from orchestrator.providers.logging_guard import sdk_loggers
-    from orchestrator.services.providers import provider_kinds
+    from orchestrator.services.admin.providers import provider_kinds
 
     assert "echo_test" in registry.PROVIDER_KINDS
     assert registry.get_kind("echo_test") is echo_kind

@@ -72,14 +72,14 @@ def test_every_admin_command_takes_a_required_keyword_actor():
     import importlib
     import inspect
 
-    from tests.admin_commands import SELF_SERVICE, admin_commands, admin_modules, mutating_functions
+    from tests.admin_commands import SELF_SERVICE, admin_commands, admin_modules, dotted, mutating_functions
 
     commands = admin_commands()
     assert len(commands) > 20  # the introspection found them
     bad = []
     for qualified in sorted(commands):
         module, name = qualified.split(".")
-        fn = getattr(importlib.import_module(f"orchestrator.services.{module}"), name)
+        fn = getattr(importlib.import_module(dotted(module)), name)
         actor = inspect.signature(fn).parameters.get("actor")
         if actor is None or actor.kind is not inspect.Parameter.KEYWORD_ONLY or actor.default is not actor.empty:
             bad.append(qualified)
@@ -94,3 +94,13 @@ def test_pages_never_act_as_the_operator():
     offenders = [str(p.relative_to(ROOT)) for p in _py("pages", "ui", "streamlit_app.py")
                  if "Actor.operator" in p.read_text() or "actor=\"" in p.read_text()]
     assert offenders == []
+
+
+def test_services_are_grouped_by_audience():
+    """services/admin (commands), services/user (a job seeker's own use cases), services/reports
+    (read side); only the shared actor type sits at the top (DESIGN.md)."""
+    top = sorted(p.name for p in (ROOT / "orchestrator" / "services").glob("*.py"))
+    assert top == ["__init__.py", "actor.py"]
+    packages = sorted(p.name for p in (ROOT / "orchestrator" / "services").iterdir()
+                      if p.is_dir() and p.name != "__pycache__")
+    assert packages == ["admin", "reports", "user"]

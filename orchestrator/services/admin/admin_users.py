@@ -24,10 +24,10 @@ from sqlalchemy import func, select
 from db.models import ROLES, CreditTransaction, Plan, QuotaCounter, User  # noqa: F401  (ROLES: role pickers)
 from orchestrator.errors import InputRejected, NotFound
 from orchestrator.money import usd_str
-from orchestrator.services import audit, users
+from orchestrator.services.admin import audit, users
 from orchestrator.services.actor import Actor, require
-from orchestrator.services.plans import _limit_int
-from orchestrator.services.users import UserInfo, parse_usd
+from orchestrator.services.admin.plans import _limit_int
+from orchestrator.services.admin.users import UserInfo, parse_usd
 
 _UNSET: Any = object()
 

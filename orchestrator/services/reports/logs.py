@@ -19,7 +19,7 @@ from sqlalchemy import String, case, cast, distinct, func, or_, select, type_coe
 
 from db.base import Money
 from db.models import LEDGER_STATUSES, AuditEntry, UsageRecord, User
-from orchestrator.services.audit import clean
+from orchestrator.services.admin.audit import clean
 
 
 @dataclass(frozen=True)

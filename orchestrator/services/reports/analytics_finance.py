@@ -33,7 +33,7 @@ from db.base import utcnow
 from db.models import Plan, User
 from orchestrator import rollups
 from orchestrator.money import usd_str
-from orchestrator.services.analytics_queries import AnalyticsFilter, cached, grouped
+from orchestrator.services.reports.analytics_queries import AnalyticsFilter, cached, grouped
 
 PICO = Decimal("1e-12")
 TRAILING_DAYS = 7
@@ -202,7 +202,7 @@ def plan_economics(orch, *, filt: AnalyticsFilter) -> EconomicsReport:
 
 
 def _user_margins(db, filt, subs, fees) -> list[UserMargin]:
-    from orchestrator.services.analytics import user_emails
+    from orchestrator.services.reports.analytics import user_emails
 
     usage = defaultdict(lambda: [Decimal(0), Decimal(0), 0])
     for (uid,), v in grouped(db, filt, "users", ("user_id",)).items():

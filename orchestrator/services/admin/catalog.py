@@ -22,9 +22,9 @@ from orchestrator.errors import InputRejected, NotFound
 from orchestrator.money import usd_str
 from orchestrator.pricing import lookup_genai_price
 from orchestrator.providers.registry import all_kinds, find_kind
-from orchestrator.services import audit
+from orchestrator.services.admin import audit
 from orchestrator.services.actor import Actor, require
-from orchestrator.services.users import parse_usd
+from orchestrator.services.admin.users import parse_usd
 
 TIERS = ("fast", "quality", "best", "offline", "custom")
 

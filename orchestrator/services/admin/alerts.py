@@ -29,10 +29,10 @@ from db.models import AppSetting, Plan, QuotaCounter, UsageRecord, User
 from orchestrator import rollups, settings_store
 from orchestrator.money import usd_str
 from orchestrator.errors import InputRejected
-from orchestrator.services import audit
+from orchestrator.services.admin import audit
 from orchestrator.services.actor import Actor, require
-from orchestrator.services.analytics import daily_by_provider, latency_by_provider
-from orchestrator.services.analytics_queries import AnalyticsFilter, grouped, totals
+from orchestrator.services.reports.analytics import daily_by_provider, latency_by_provider
+from orchestrator.services.reports.analytics_queries import AnalyticsFilter, grouped, totals
 
 SETTING = "alert_thresholds"
 TRAILING_DAYS = 7

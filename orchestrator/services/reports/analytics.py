@@ -28,7 +28,7 @@ from sqlalchemy import select
 from db.models import CatalogModel, Plan, Provider, UsageDaily, User
 from orchestrator import rollups
 from orchestrator.tasks import TASKS
-from orchestrator.services.analytics_queries import AnalyticsFilter, cached, clear_cache, grouped, totals
+from orchestrator.services.reports.analytics_queries import AnalyticsFilter, cached, clear_cache, grouped, totals
 
 __all__ = ["AnalyticsFilter", "clear_cache", "kpis", "daily_by_provider", "cost_by_plan_task", "tokens_by_model",
            "latency_by_provider", "errors_by_provider", "top_users", "filter_options", "user_emails"]

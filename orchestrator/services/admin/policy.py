@@ -16,7 +16,7 @@ from sqlalchemy import select
 from db.models import CatalogModel, Plan, Provider, RoutingPolicy, RoutingRule
 from orchestrator.errors import InputRejected, NotFound
 from orchestrator.routing import RouteStep, live_version
-from orchestrator.services import audit
+from orchestrator.services.admin import audit
 from orchestrator.services.actor import Actor, require
 from orchestrator.tasks import TASKS
 

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from db.models import ROLES, CreditTransaction, Plan, User
 from orchestrator.errors import CredentialError, InputRejected, NotFound, PermissionDenied
 from orchestrator.money import usd_str
-from orchestrator.services import audit
+from orchestrator.services.admin import audit
 from orchestrator.services.actor import SUPER_ADMIN, Actor, is_self, require
 
 _hasher = PasswordHasher()

@@ -26,7 +26,7 @@ from orchestrator.errors import ConfigError, InputRejected, NotFound, Permission
 from orchestrator.providers.base import ProviderConfig
 from orchestrator.providers.registry import all_kinds, find_kind
 from orchestrator.redact import key_hint, scrub
-from orchestrator.services import audit
+from orchestrator.services.admin import audit
 from orchestrator.services.actor import SUPER_ADMIN, Actor, require
 
 KEY_RULE = "Only a super admin can set keys, key variables or the base URL of a provider with a key."

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import update
 
 from db.models import AuthSession, User
-from orchestrator.services.users import UserInfo, _info
+from orchestrator.services.admin.users import UserInfo, _info
 
 PURPOSE = "session-token"
 

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from db.models import Plan
 from orchestrator.errors import InputRejected, NotFound
 from orchestrator.money import usd_str
-from orchestrator.services import audit
+from orchestrator.services.admin import audit
 from orchestrator.services.actor import Actor, require
-from orchestrator.services.users import parse_usd
+from orchestrator.services.admin.users import parse_usd
 
 
 @dataclass(frozen=True)

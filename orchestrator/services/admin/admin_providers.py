@@ -17,9 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from orchestrator.errors import InputRejected
-from orchestrator.services import providers
+from orchestrator.services.admin import providers
 from orchestrator.services.actor import SUPER_ADMIN, Actor, require
-from orchestrator.services.providers import KEY_RULE, CredentialCheck, ProviderInfo
+from orchestrator.services.admin.providers import KEY_RULE, CredentialCheck, ProviderInfo
 
 _UNSET: Any = object()
 

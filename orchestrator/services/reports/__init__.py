@@ -1,0 +1,1 @@
+"""Read-side reports for admins: analytics, plan economics, the usage log, routing dry runs."""

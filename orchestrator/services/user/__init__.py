@@ -1,0 +1,1 @@
+"""A job seeker's own use cases: documents and jobs, the profile, the account page, sessions."""
