@@ -94,6 +94,7 @@ class Settings:
     max_image_pixels: int = _setting("ORCHESTRATOR_MAX_IMAGE_PIXELS", 40_000_000, minimum=1)
     url_fetch_timeout_s: float = _setting("ORCHESTRATOR_URL_FETCH_TIMEOUT_S", 10.0, above=True)
     url_max_bytes: int = _setting("ORCHESTRATOR_URL_MAX_BYTES", 2 * MB, minimum=1)
+    url_max_redirects: int = _setting("ORCHESTRATOR_URL_MAX_REDIRECTS", 5, minimum=0)
     max_profile_bytes: int = _setting("ORCHESTRATOR_MAX_PROFILE_BYTES", 5 * MB, minimum=1)
     max_document_chars: int = _setting("ORCHESTRATOR_MAX_DOCUMENT_CHARS", 100_000, minimum=1)
 

@@ -24,9 +24,6 @@ from orchestrator.providers.base import ImageInput
 
 IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 METADATA_HOSTS = {"metadata.google.internal", "metadata", "instance-data"}
-MAX_REDIRECTS = 5
-
-
 def validate_text(text: str | None, *, max_chars: int) -> str:
     cleaned = (text or "").replace("\x00", "").strip()
     if not cleaned:
@@ -112,14 +109,15 @@ def check_url(url: str, *, allow_private: bool) -> str:
     return url.strip()
 
 
-def fetch_url(url: str, *, allow_private: bool, timeout_s: float, max_bytes: int) -> FetchedPage:
+def fetch_url(url: str, *, allow_private: bool, timeout_s: float, max_bytes: int,
+              max_redirects: int = 5) -> FetchedPage:
     """Fetch a posting page: redirects re-checked hop by hop, time and size capped."""
     import httpx
 
     current = check_url(url, allow_private=allow_private)
     with httpx.Client(timeout=timeout_s, follow_redirects=False, trust_env=False,
                       headers={"User-Agent": "AI-Orchestrator/1.0 (job posting fetcher)"}) as client:
-        for _ in range(MAX_REDIRECTS + 1):
+        for _ in range(max_redirects + 1):
             try:
                 with client.stream("GET", current) as resp:
                     if resp.is_redirect:

@@ -104,7 +104,7 @@ def _prepare_posting(settings, base, *, text, image, url, allow_private) -> Prep
         return Prepared(prompt=spec.build_prompt(None, has_image=True), images=(img,), source="image", **base)
     if source == "url":
         page = inputs.fetch_url(url, allow_private=allow_private, timeout_s=settings.url_fetch_timeout_s,
-                                max_bytes=settings.url_max_bytes)
+                                max_bytes=settings.url_max_bytes, max_redirects=settings.url_max_redirects)
         body = inputs.validate_text(page.text, max_chars=settings.max_posting_chars)
         return Prepared(prompt=spec.build_prompt(body), source="url", source_url=page.url,
                         meta={"content_hash": page.content_hash}, **base)
