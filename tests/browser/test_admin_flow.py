@@ -87,7 +87,7 @@ def test_admin_flow(app_url, context, artifacts, sim):
     _nav(page, "Providers")
     page.get_by_role("tab", name="Add a provider").click()
     page.get_by_role("textbox", name="Name").fill("sim-openai")
-    _select(page, "Kind", "openai")
+    _select(page, "Kind", "OpenAI (openai)")
     page.get_by_role("textbox", name="Base URL").fill(sim.openai_base_url)
     page.get_by_role("textbox", name="API key (optional)").fill(KEY)
     page.get_by_role("button", name="Create provider").click()
