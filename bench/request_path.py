@@ -76,7 +76,7 @@ def _setup(url: str, data_dir: Path, sim_url: str, users: int):
     from orchestrator.config import Settings
     from orchestrator.routing import RouteStep
     from orchestrator.services.admin import plans, policy, providers
-from orchestrator.services.user import profiles
+    from orchestrator.services.user import profiles
     from orchestrator.services.admin import users as users_svc
     from orchestrator.services.actor import Actor
 

@@ -104,3 +104,11 @@ def test_services_are_grouped_by_audience():
     packages = sorted(p.name for p in (ROOT / "orchestrator" / "services").iterdir()
                       if p.is_dir() and p.name != "__pycache__")
     assert packages == ["admin", "reports", "user"]
+
+
+def test_bench_modules_import():
+    """``make bench`` is not run by the suite; at least its modules must import."""
+    import importlib
+
+    for name in ("bench.__main__", "bench.request_path", "bench.queries", "bench.ledger"):
+        importlib.import_module(name)
