@@ -75,10 +75,20 @@ class RawSQL:
                 yield cur
                 conn.commit()
             except BaseException:
-                conn.rollback()
+                self._discard_if_broken(conn)
                 raise
         finally:
             conn.close()
+
+    def _discard_if_broken(self, conn) -> None:
+        """Roll back; a connection the server dropped leaves the pool instead of going back."""
+        if self.pg and getattr(conn.dbapi_connection, "broken", False):
+            conn.invalidate()
+            return
+        try:
+            conn.rollback()
+        except Exception:  # noqa: BLE001 - a connection that cannot roll back cannot be reused
+            conn.invalidate()
 
     def read_one(self, sql: str, **params: Any) -> tuple | None:
         """One row of one read, outside any transaction (no BEGIN/ROLLBACK round trips)."""

@@ -132,3 +132,26 @@ def test_an_admin_change_in_another_process_applies_within_the_snapshot_ttl(sim_
             time.sleep(0.25)
     finally:
         other.close()
+
+
+def test_a_connection_the_server_dropped_is_replaced_before_use(demo_users, monkeypatch):
+    """No per-checkout ping on the hot path, yet a pooled connection that died while idle
+    (server restart, idle timeout) never fails a request: it is pinged and replaced."""
+    orch = demo_users
+    if orch.db.is_sqlite:
+        pytest.skip("SQLite has no server connections to lose")
+    import db.session
+
+    orch.run("extract_job", user="free@example.com", text=POSTING)  # the pool holds live connections
+    monkeypatch.setattr(db.session, "IDLE_PING_S", 0.0)  # every pooled connection counts as idle
+    from sqlalchemy import create_engine, text
+
+    name = orch.db.engine.url.database
+    killer = create_engine(orch.db.engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with killer.connect() as c:
+        killed = c.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name}).rowcount
+    killer.dispose()
+    assert killed >= 1
+    r = orch.run("extract_job", user="free@example.com", text=POSTING + "\nRef 2")
+    assert r.job_id
