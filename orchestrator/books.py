@@ -219,13 +219,6 @@ class Books(RawSQL):
         with self.transaction() as cur:
             return self._release(cur, hold, now, status=status)
 
-    def settle(self, hold: Hold, *, tokens: int, cost: Decimal, charge: Decimal, now: datetime,
-               ledger_row: dict[str, Any] | None = None) -> None:
-        with self.transaction() as cur:
-            if ledger_row is not None:
-                cur.insert("usage_log", ledger_row)
-            self._settle(cur, hold, tokens=tokens, cost=cost, charge=charge, now=now)
-
     def write_ledger(self, ledger_row: dict[str, Any]) -> None:
         with self.transaction() as cur:
             cur.insert("usage_log", ledger_row)

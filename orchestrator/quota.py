@@ -1,8 +1,8 @@
 """Quotas and credit, enforced at reservation time.
 
-Every hold is a conditional UPDATE inside one write transaction: the counter
-only moves if the result stays within the limit, and the row count tells
-whether it did. Two processes (or twenty replicas) racing for the last
+Every hold is a conditional upsert inside one write transaction
+(``orchestrator.books``): the counter only moves if the result stays within the
+limit, and the row count tells whether it did. Two processes (or twenty replicas) racing for the last
 request of the day cannot both win: SQLite serialises write transactions
 (``BEGIN IMMEDIATE``), PostgreSQL re-checks the WHERE clause after the row
 lock. Nothing is read-then-written.
@@ -16,7 +16,8 @@ A request holds two kinds of reservation, each idempotent on
 - attempt n >= 1, an *attempt hold*: the upper bound of tokens and cost of
   that provider call against ``tokens_per_month`` and ``cost_cap_usd_month``,
   and, on plans with credit, cost x markup against the credit balance.
-  Settled to the actual usage right after the call, or released.
+  Settled to the actual usage right after the call (in the transaction that
+  records and saves the answer), or released.
 
 Periods are UTC: the day resets at 00:00 UTC, the month at 00:00 UTC on the
 1st. A hold whose process died is released by ``sweep_expired`` once its TTL
@@ -179,14 +180,6 @@ def _month_denied(db, user_id, limits, month, tokens, cost, now) -> QuotaExceede
         limit="cost_per_month",
         resets_at=resets,
     )
-
-
-def settle(db: Database, hold: Hold, *, tokens: int = 0, cost: Decimal | None = None,
-           charge: Decimal = Decimal(0), now: datetime | None = None) -> None:
-    """Turn a hold into actual usage (counters move by actual - held; credit is charged
-    and recorded in the credit ledger). Idempotent: a hold settles once."""
-    books_for(db).settle(hold, tokens=tokens, cost=cost or Decimal(0), charge=charge,
-                         now=now or datetime.now(UTC))
 
 
 def release(db: Database, hold: Hold, *, status: str = "released") -> bool:
