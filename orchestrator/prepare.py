@@ -88,7 +88,7 @@ def prepare(db: Database, settings: Settings, task: TaskSpec, *, user: User, pla
     return _prepare_saved_job(db, base, job_id=job_id, options=options)
 
 
-def posting_source(*, text: str | None, image: bytes | None, url: str | None) -> str:
+def _posting_source(*, text: str | None, image: bytes | None, url: str | None) -> str:
     given = [name for name, v in (("text", text), ("image", image), ("url", url)) if v]
     if len(given) != 1:
         raise InputRejected("Give exactly one of: posting text, a screenshot, or a URL.")
@@ -97,7 +97,7 @@ def posting_source(*, text: str | None, image: bytes | None, url: str | None) ->
 
 def _prepare_posting(settings, base, *, text, image, url, allow_private) -> Prepared:
     spec: TaskSpec = base["task"]
-    source = posting_source(text=text, image=image, url=url)
+    source = _posting_source(text=text, image=image, url=url)
     if source == "image":
         img = inputs.validate_image(image, max_bytes=settings.max_image_bytes,
                                     max_pixels=settings.max_image_pixels)

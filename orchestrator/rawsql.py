@@ -111,7 +111,7 @@ class RawSQL:
 class Cursor:
     """A DBAPI connection's cursor that takes ``:name`` SQL and Python values."""
 
-    def __init__(self, books: Books, conn) -> None:
+    def __init__(self, books: RawSQL, conn) -> None:
         self.books, self.conn, self.raw = books, conn, conn.cursor()
 
     def _params(self, params: dict[str, Any]) -> dict[str, Any]:

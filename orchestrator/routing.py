@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import CatalogModel, Provider, RoutingPolicy, RoutingRule
+from db.models import CatalogModel, Provider, RoutingPolicy
 from orchestrator.pricing import PriceCard
 from orchestrator.snapshot import Config, ModelRow, ProviderRow, RouteStep
 from orchestrator.snapshot import price_card as _card
@@ -49,20 +49,6 @@ class Route:
 
 def live_version(session: Session) -> int | None:
     return session.scalar(select(func.max(RoutingPolicy.version)))
-
-
-def chain_for(session: Session, plan_code: str, task: str, version: int | None = None) -> list[RouteStep]:
-    """The ordered chain of the live (or given) policy version for one cell."""
-    version = version if version is not None else live_version(session)
-    if version is None:
-        return []
-    rows = session.scalars(
-        select(RoutingRule)
-        .join(RoutingPolicy)
-        .where(RoutingPolicy.version == version, RoutingRule.plan_code == plan_code, RoutingRule.task == task)
-        .order_by(RoutingRule.position)
-    ).all()
-    return [RouteStep(r.provider_name, r.model, r.temperature, r.max_tokens) for r in rows]
 
 
 def price_card(row: CatalogModel | None) -> PriceCard | None:

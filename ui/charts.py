@@ -15,15 +15,9 @@ import plotly.graph_objects as go
 from orchestrator.services.reports.analytics import DailyProvider, LatencyReport, ModelTokens, PlanTaskCost
 from orchestrator.services.reports.analytics_finance import EconomicsReport, Forecast
 from orchestrator.services.admin.providers import provider_kinds
-from orchestrator.tasks import TASKS
+from orchestrator.tasks import TASKS, task_label
 
 PALETTE = ["#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#FF9DA6", "#9D755D", "#BAB0AC"]
-
-
-def task_label(task: str) -> str:
-    """A task's one wording everywhere (its TaskSpec.label); a retired task keeps its name."""
-    spec = TASKS.get(task)
-    return spec.label if spec else task
 
 
 def color(name: str) -> str:

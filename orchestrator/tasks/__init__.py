@@ -57,10 +57,6 @@ def document_tasks() -> list[TaskSpec]:
     return [t for t in TASKS.values() if t.output == "document"]
 
 
-def task_for_document_kind(kind: str) -> TaskSpec | None:
-    return next((t for t in TASKS.values() if t.document_kind == kind), None)
-
-
 def task_label(name: str) -> str:
     spec = TASKS.get(name)
     return spec.label if spec else name
