@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from db.models import Plan, User
 from db.session import Database
-from orchestrator import inputs
+from orchestrator import inputs, url_fetch
 from orchestrator.config import Settings
 from orchestrator.errors import InputRejected, NotFound, PermissionDenied
 from orchestrator.providers.base import ImageInput
@@ -103,7 +103,7 @@ def _prepare_posting(settings, base, *, text, image, url, allow_private) -> Prep
                                     max_pixels=settings.max_image_pixels)
         return Prepared(prompt=spec.build_prompt(None, has_image=True), images=(img,), source="image", **base)
     if source == "url":
-        page = inputs.fetch_url(url, allow_private=allow_private, timeout_s=settings.url_fetch_timeout_s,
+        page = url_fetch.fetch_url(url, allow_private=allow_private, timeout_s=settings.url_fetch_timeout_s,
                                 max_bytes=settings.url_max_bytes, max_redirects=settings.url_max_redirects)
         body = inputs.validate_text(page.text, max_chars=settings.max_posting_chars)
         return Prepared(prompt=spec.build_prompt(body), source="url", source_url=page.url,

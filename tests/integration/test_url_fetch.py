@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from orchestrator import inputs
+from orchestrator import url_fetch
 from orchestrator.errors import InputRejected
 
 
@@ -44,7 +44,7 @@ def hops():
 
 
 def _fetch(server, n: int, limit: int):
-    return inputs.fetch_url(f"http://127.0.0.1:{server.server_port}/hop/{n}", allow_private=True, timeout_s=5,
+    return url_fetch.fetch_url(f"http://127.0.0.1:{server.server_port}/hop/{n}", allow_private=True, timeout_s=5,
                             max_bytes=10_000, max_redirects=limit)
 
 
