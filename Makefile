@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
+# loopback only unless asked: HOST=0.0.0.0 make run exposes the app (and its demo accounts) to the network
+HOST   ?= 127.0.0.1
 
 .PHONY: run test bench install dev migrate seed simulate clean
 
@@ -25,9 +27,9 @@ migrate: install
 seed: migrate
 	$(PY) -m orchestrator seed --demo
 
-## make run: install, migrate, seed demo data, serve the app on the offline engine (PORT=8501)
+## make run: install, migrate, seed demo data, serve the app on the offline engine (HOST=127.0.0.1, PORT=8501)
 run: seed
-	$(PY) -m streamlit run streamlit_app.py --server.port $(PORT) --server.headless true
+	$(PY) -m streamlit run streamlit_app.py --server.address $(HOST) --server.port $(PORT) --server.headless true
 
 ## make test: install dev tools and run the whole suite (SQLite; PostgreSQL too if TEST_DATABASE_URL is set)
 test: dev

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.admin_common import private_urls_warning
 from ui.auth import render_account_box, render_sign_in, restore_session
 from ui.nav_admin import admin_pages
 from ui.nav_analytics import analytics_pages
@@ -18,6 +19,7 @@ else:
     pages = {"Job search": user_pages()}
     if user.is_admin:
         pages["Admin"] = analytics_pages() + admin_pages()
+        private_urls_warning()
     nav = st.navigation(pages, expanded=True)
     render_account_box(user)
 nav.run()

@@ -349,6 +349,33 @@ class AuthSession(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class SignInThrottle(Base):
+    """Failed sign-ins per account (``account:<email>``) and per client (``client:<address>``)
+    in the current window, and until when further attempts are refused. Kept in the
+    database so every app process enforces the same limits."""
+
+    __tablename__ = "sign_in_throttle"
+
+    key: Mapped[str] = mapped_column(String(320), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class ScheduledJob(Base):
+    """A periodic job the app processes run themselves (pruning): whoever moves
+    ``next_run_at`` forward with a conditional UPDATE runs it, so one process does at a time."""
+
+    __tablename__ = "scheduled_jobs"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_run_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_result: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+
 class ProviderHealth(Base):
     """Circuit-breaker state, shared by every process through the database."""
 

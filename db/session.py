@@ -10,6 +10,7 @@ sessions use a plain deferred ``BEGIN`` so dashboards never block writers.
 from __future__ import annotations
 
 from collections.abc import Iterator
+import os
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -85,10 +86,27 @@ def _ping_idle_connections(engine: Engine) -> None:
             raise exc.DisconnectionError() from None
 
 
+def _owner_only(database: str) -> None:
+    """The database file and its WAL, shared-memory and journal files are owner-only
+    (0600): they hold accounts, password hashes and encrypted keys. A new file is created
+    0600 whatever the umask (SQLite gives its WAL and journal the database file's mode);
+    files left 0644 by an older version are tightened."""
+    path = Path(database)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for p in (path, *(Path(f"{database}{suffix}") for suffix in ("-wal", "-shm", "-journal"))):
+        try:
+            if p.exists() and p.stat().st_mode & 0o077:
+                os.chmod(p, 0o600)
+        except OSError:  # another user's file: SQLite will say so if it matters
+            pass
+
+
 def _sqlite_engine(url: str, database: str | None) -> Engine:
     in_memory = database in (None, "", ":memory:")
     if not in_memory:
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        Path(database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _owner_only(database)
     kwargs: dict = {"connect_args": {"check_same_thread": False, "timeout": 30}}
     if in_memory:
         kwargs["poolclass"] = StaticPool
@@ -101,6 +119,7 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
         if not in_memory:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
+            _owner_only(database)
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.close()

@@ -14,7 +14,6 @@ import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete
 
 from db.models import CacheEntry
 from db.session import Database
@@ -53,8 +52,3 @@ def entry_row(key: str, *, request: ChatRequest, provider: str, user_id: int, te
     identical concurrent requests both write it: the later one wins, neither fails)."""
     return dict(key=key, task=request.task, model=request.model, user_id=user_id, created_at=now,
                 expires_at=now + timedelta(seconds=ttl_s), output=text, usage=usage.as_dict(), provider=provider)
-
-
-def purge_expired(db: Database) -> int:
-    with db.write() as s:
-        return s.execute(delete(CacheEntry).where(CacheEntry.expires_at <= datetime.now(UTC))).rowcount

@@ -109,6 +109,9 @@ class Orchestrator:
         return None
 
     def close(self) -> None:
+        thread = getattr(self, "_maintenance_thread", None)
+        if thread is not None:
+            thread.stop.set()
         self.db.dispose()
 
     def __enter__(self) -> Orchestrator:

@@ -88,6 +88,15 @@ class Settings:
     reservation_ttl_s: int = _setting("ORCHESTRATOR_RESERVATION_TTL_S", 600, minimum=1)
     # session tokens for the web app
     session_ttl_hours: int = _setting("ORCHESTRATOR_SESSION_TTL_HOURS", 24 * 7, minimum=1)
+    # sign-in throttle: this many failures for one account within the window lock it for lock_s;
+    # one client address may fail client_max_failures times (at least 5x more, so an attacker on a
+    # shared address cannot lock other people out by using up the address's allowance)
+    sign_in_max_failures: int = _setting("ORCHESTRATOR_SIGN_IN_MAX_FAILURES", 10, minimum=1)
+    sign_in_client_max_failures: int = _setting("ORCHESTRATOR_SIGN_IN_CLIENT_MAX_FAILURES", 50, minimum=1)
+    sign_in_window_s: int = _setting("ORCHESTRATOR_SIGN_IN_WINDOW_S", 900, minimum=1)
+    sign_in_lock_s: int = _setting("ORCHESTRATOR_SIGN_IN_LOCK_S", 900, minimum=1)
+    # housekeeping that every app process offers to run (one at a time, coordinated in the database)
+    prune_interval_s: int = _setting("ORCHESTRATOR_PRUNE_INTERVAL_S", 3600, minimum=1)
     # input limits: what a user may send before anything reaches a provider
     max_posting_chars: int = _setting("ORCHESTRATOR_MAX_POSTING_CHARS", 60_000, minimum=1)
     max_image_bytes: int = _setting("ORCHESTRATOR_MAX_IMAGE_BYTES", 8 * MB, minimum=1)
@@ -96,7 +105,17 @@ class Settings:
     url_max_bytes: int = _setting("ORCHESTRATOR_URL_MAX_BYTES", 2 * MB, minimum=1)
     url_max_redirects: int = _setting("ORCHESTRATOR_URL_MAX_REDIRECTS", 5, minimum=0)
     max_profile_bytes: int = _setting("ORCHESTRATOR_MAX_PROFILE_BYTES", 5 * MB, minimum=1)
+    max_unzipped_bytes: int = _setting("ORCHESTRATOR_MAX_UNZIPPED_BYTES", 30 * MB, minimum=1)
+    max_zip_entries: int = _setting("ORCHESTRATOR_MAX_ZIP_ENTRIES", 2_000, minimum=1)
+    max_pdf_pages: int = _setting("ORCHESTRATOR_MAX_PDF_PAGES", 50, minimum=1)
+    max_pdf_decoded_bytes: int = _setting("ORCHESTRATOR_MAX_PDF_DECODED_BYTES", 20 * MB, minimum=1)
     max_document_chars: int = _setting("ORCHESTRATOR_MAX_DOCUMENT_CHARS", 100_000, minimum=1)
+    # what a saved job or profile may hold (orchestrator/limits.py): any one field, any one list,
+    # and the whole record as JSON
+    max_field_chars: int = _setting("ORCHESTRATOR_MAX_FIELD_CHARS", 10_000, minimum=1)
+    max_list_items: int = _setting("ORCHESTRATOR_MAX_LIST_ITEMS", 200, minimum=1)
+    max_job_chars: int = _setting("ORCHESTRATOR_MAX_JOB_CHARS", 100_000, minimum=1)
+    max_profile_chars: int = _setting("ORCHESTRATOR_MAX_PROFILE_CHARS", 100_000, minimum=1)
 
     @classmethod
     def load(cls, **overrides) -> Settings:
@@ -111,12 +130,29 @@ class Settings:
                 tunables[f.name] = _parse(f, raw)
         settings = cls(database_url=url, data_dir=data_dir,
                        master_keys=tuple(k.strip() for k in keys_raw.split(",") if k.strip()), **tunables)
-        return replace(settings, **overrides) if overrides else settings
+        settings = replace(settings, **overrides) if overrides else settings
+        _check_sign_in_limits(settings)
+        return settings
 
     @classmethod
     def variables(cls) -> dict[str, tuple[str, int | float]]:
         """Field name -> (environment variable, default) of every numeric setting (docs, tests)."""
         return {f.name: (f.metadata["env"], f.default) for f in fields(cls) if "env" in f.metadata}
+
+
+CLIENT_TO_ACCOUNT_FAILURES = 5
+
+
+def _check_sign_in_limits(settings: Settings) -> None:
+    """One client address may fail at least 5x more sign-ins than one account, so an attacker
+    behind a shared address cannot lock the address's other users out of their accounts."""
+    floor = CLIENT_TO_ACCOUNT_FAILURES * settings.sign_in_max_failures
+    if settings.sign_in_client_max_failures < floor:
+        raise ConfigError(
+            f"ORCHESTRATOR_SIGN_IN_CLIENT_MAX_FAILURES must be at least {CLIENT_TO_ACCOUNT_FAILURES} times "
+            f"ORCHESTRATOR_SIGN_IN_MAX_FAILURES ({floor}), so one client cannot lock other accounts out "
+            "from a shared address."
+        )
 
 
 def open_database(url: str):

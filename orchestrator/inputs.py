@@ -6,8 +6,7 @@ wrong and what to do; nothing is sent to a provider before it passes.
 
 from __future__ import annotations
 
-import io
-
+from orchestrator import uploads
 from orchestrator.errors import InputRejected
 from orchestrator.providers.base import ImageInput
 
@@ -27,28 +26,10 @@ def validate_text(text: str | None, *, max_chars: int) -> str:
 
 
 def validate_image(data: bytes | None, *, max_bytes: int, max_pixels: int) -> ImageInput:
-    """A PNG, JPEG or WebP screenshot within the byte and pixel limits, verified by Pillow."""
-    if not data:
-        raise InputRejected("The image is empty.")
-    if len(data) > max_bytes:
-        raise InputRejected(
-            f"The image is {len(data) / 1_048_576:.1f} MB; the limit is {max_bytes / 1_048_576:.0f} MB."
-        )
-    from PIL import Image, UnidentifiedImageError
+    """A complete PNG, JPEG or WebP screenshot within the byte and pixel limits.
 
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            fmt = img.format
-            width, height = img.size
-            if width * height > max_pixels:
-                raise InputRejected(
-                    f"The image is {width}x{height} pixels; the limit is {max_pixels:,} pixels in all."
-                )
-            img.verify()
-    except InputRejected:
-        raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
-        raise InputRejected("The file is not a readable image (it may be corrupt or truncated).") from None
-    if fmt not in IMAGE_TYPES:
-        raise InputRejected(f"Images must be PNG, JPEG or WebP; this one is {fmt or 'unknown'}.")
+    ``uploads.check_image`` reads the format and size from the header and refuses an image
+    above the budgets before anything is decoded, then decodes it once, so a decompression
+    bomb or a truncated file is an ``InputRejected`` and never reaches a provider."""
+    fmt = uploads.check_image(data, max_bytes=max_bytes, max_pixels=max_pixels)
     return ImageInput(data=data, mime_type=IMAGE_TYPES[fmt])

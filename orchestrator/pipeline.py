@@ -40,7 +40,7 @@ from orchestrator.errors import (
     QuotaExceeded,
     SaveFailed,
 )
-from orchestrator.prepare import Prepared, prepare, saved_row
+from orchestrator.prepare import Prepared, fetch_posting, prepare, saved_row
 from orchestrator.providers.base import ChatRequest, Completion, ProviderConfig, TokenUsage
 from orchestrator.providers.registry import get_adapter
 from orchestrator.redact import scrub
@@ -94,8 +94,7 @@ def execute(orch: Orchestrator, task_name: str, *, user: str | int, text: str | 
     view = orch.snapshot.user(user)
     cfg = orch.snapshot.config()
     prepared = prepare(orch.db, settings, spec, user=view.user, plan=view.plan, text=text, image=image, url=url,
-                       job_id=job_id, options=dict(options or {}),
-                       allow_private_urls=bool(cfg.settings["url_fetch_allow_private"]))
+                       job_id=job_id, options=dict(options or {}))
     blocked = health.blocked_providers(orch.db, orch.breaker, health=cfg.health) if cfg.health else set()
     route = routing.resolve(cfg, prepared.plan.code, spec.name, needs_vision=bool(prepared.images),
                             open_circuits=blocked, offline_fallback=bool(cfg.settings["offline_fallback"]))
@@ -109,6 +108,8 @@ def execute(orch: Orchestrator, task_name: str, *, user: str | int, text: str | 
                    request_hold=quota.hold_for(user_id=prepared.user_id, request_id=request_id, attempt=0,
                                                limits=limits, now=datetime.now(UTC)))
     try:
+        if prepared.pending_url:
+            prepared = _fetch_after_reserving(orch, prepared, state, route.candidates[0])
         for index, cand in enumerate(route.candidates):
             nxt = route.candidates[index + 1].provider_name if index + 1 < len(route.candidates) else None
             result = yield from _try_candidate(orch, prepared, state, cand, regenerate, streaming, nxt)
@@ -131,6 +132,25 @@ def _release_request(orch, state: _State) -> None:
         state.request_held = False
 
 
+def _fetch_after_reserving(orch, prepared: Prepared, state: _State, cand) -> Prepared:
+    """Fetch a posting's URL only once the request holds its place in the daily quota and the
+    month's budget and the credit are not spent: a user at quota makes the server fetch nothing."""
+    _reserve(orch, prepared, state, cand, [])
+    try:
+        quota.refuse_if_spent(orch.db, user_id=prepared.user_id, limits=state.limits, now=datetime.now(UTC))
+    except QuotaExceeded as exc:
+        _deny(orch, prepared, state, cand, exc, attempt=1)
+        raise
+    allow_private = bool(state.cfg.settings["url_fetch_allow_private"])
+    return fetch_posting(prepared, orch.settings, allow_private=allow_private)
+
+
+def _deny(orch, prepared: Prepared, state: _State, cand, exc: QuotaExceeded, *, attempt: int) -> None:
+    row = _row(prepared, state, cand, "quota_denied", TokenUsage(), Decimal(0), Decimal(0), 0,
+               error_type=exc.limit, error_message=str(exc), attempt=attempt)
+    quota.books_for(orch.db).write_ledger(row)
+
+
 def _reserve(orch, prepared: Prepared, state: _State, cand, holds: list[Hold]) -> None:
     """Take this attempt's holds, and the request hold with the first of them: one transaction."""
     if not state.request_held:
@@ -139,10 +159,7 @@ def _reserve(orch, prepared: Prepared, state: _State, cand, holds: list[Hold]) -
     try:
         quota.reserve_holds(orch.db, holds, limits=state.limits, ttl_s=orch.settings.reservation_ttl_s, now=now)
     except QuotaExceeded as exc:
-        attempt = 0 if exc.limit == "requests_per_day" else holds[-1].attempt
-        row = _row(prepared, state, cand, "quota_denied", TokenUsage(), Decimal(0), Decimal(0), 0,
-                   error_type=exc.limit, error_message=str(exc), attempt=attempt)
-        quota.books_for(orch.db).write_ledger(row)
+        _deny(orch, prepared, state, cand, exc, attempt=0 if exc.limit == "requests_per_day" else holds[-1].attempt)
         raise
     state.request_held = True
 

@@ -5,10 +5,11 @@ transaction. Branches on the task's declared input and output kinds, never on na
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 from sqlalchemy import func, select
@@ -18,6 +19,7 @@ from db.session import Database
 from orchestrator import inputs, url_fetch
 from orchestrator.config import Settings
 from orchestrator.errors import InputRejected, NotFound, PermissionDenied
+from orchestrator.ids import parse_id
 from orchestrator.providers.base import ImageInput
 from orchestrator.schemas import DraftOptions, JobPosting, Profile
 from orchestrator.tasks.common import TaskSpec
@@ -46,6 +48,7 @@ class Prepared:
     images: tuple[ImageInput, ...] = ()
     source: str = "text"  # text | image | url (postings) or job:<id> (saved jobs)
     source_url: str | None = None
+    pending_url: str | None = None  # a posting's link, fetched once the request holds its quota
     job: JobRef | None = None
     options: DraftOptions | None = None
     meta: dict[str, Any] = field(default_factory=dict)
@@ -61,8 +64,8 @@ class Prepared:
 def resolve_user(db: Database, user: str | int) -> tuple[User, Plan]:
     """The active user (id or e-mail) and their plan, read from the database."""
     with db.read() as s:
-        if isinstance(user, int) or (isinstance(user, str) and user.isdigit()):
-            row = s.get(User, int(user))
+        if isinstance(user, int) or (isinstance(user, str) and user.strip().isdigit()):
+            row = s.get(User, parse_id(user, what="user"))
         else:
             row = s.scalar(select(User).where(func.lower(User.email) == str(user).strip().lower()))
         if row is None:
@@ -73,16 +76,14 @@ def resolve_user(db: Database, user: str | int) -> tuple[User, Plan]:
 
 
 def prepare(db: Database, settings: Settings, task: TaskSpec, *, user: User, plan: Plan, text: str | None,
-            image: bytes | None, url: str | None, job_id: int | None, options: dict[str, Any],
-            allow_private_urls: bool = False) -> Prepared:
+            image: bytes | None, url: str | None, job_id: int | None, options: dict[str, Any]) -> Prepared:
     base = dict(task=task, user_id=user.id, user_email=user.email, plan=plan, user=user)
     if task.input == "posting":
         if options:
             raise InputRejected(f"{task.label} takes no options (got: {', '.join(sorted(options))}).")
         if job_id is not None:
             raise InputRejected(f"{task.label} works from a posting: pass text, an image or a URL, not job_id.")
-        return _prepare_posting(settings, base, text=text, image=image, url=url,
-                                allow_private=allow_private_urls)
+        return _prepare_posting(settings, base, text=text, image=image, url=url)
     if text or image or url:
         raise InputRejected(f"{task.label} works from a saved job: pass job_id, not text, image or url.")
     return _prepare_saved_job(db, base, job_id=job_id, options=options)
@@ -95,7 +96,7 @@ def _posting_source(*, text: str | None, image: bytes | None, url: str | None) -
     return given[0]
 
 
-def _prepare_posting(settings, base, *, text, image, url, allow_private) -> Prepared:
+def _prepare_posting(settings, base, *, text, image, url) -> Prepared:
     spec: TaskSpec = base["task"]
     source = _posting_source(text=text, image=image, url=url)
     if source == "image":
@@ -103,13 +104,40 @@ def _prepare_posting(settings, base, *, text, image, url, allow_private) -> Prep
                                     max_pixels=settings.max_image_pixels)
         return Prepared(prompt=spec.build_prompt(None, has_image=True), images=(img,), source="image", **base)
     if source == "url":
-        page = url_fetch.fetch_url(url, allow_private=allow_private, timeout_s=settings.url_fetch_timeout_s,
-                                max_bytes=settings.url_max_bytes, max_redirects=settings.url_max_redirects)
-        body = inputs.validate_text(page.text, max_chars=settings.max_posting_chars)
-        return Prepared(prompt=spec.build_prompt(body), source="url", source_url=page.url,
-                        meta={"content_hash": page.content_hash}, **base)
+        _check_link(url)  # a malformed link is refused before any quota is taken
+        return Prepared(prompt="", source="url", pending_url=url.strip(), **base)
     body = inputs.validate_text(text, max_chars=settings.max_posting_chars)
     return Prepared(prompt=spec.build_prompt(body), source="text", **base)
+
+
+MAX_URL_CHARS = 2048
+
+
+def _check_link(url: str) -> None:
+    """The link's form (scheme, host, length) — no DNS, no connection: those come after the quota."""
+    link = url.strip()
+    if len(link) > MAX_URL_CHARS:
+        raise InputRejected(f"The link is {len(link):,} characters long; the limit is {MAX_URL_CHARS:,}.")
+    try:
+        parts = urlsplit(link)
+        host = parts.hostname
+    except ValueError:
+        raise InputRejected("The link is not a valid web address.") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise InputRejected("Only http:// and https:// links can be fetched.")
+    if not host:
+        raise InputRejected("The link has no host name.")
+
+
+def fetch_posting(prepared: Prepared, settings: Settings, *, allow_private: bool) -> Prepared:
+    """Fetch a URL request's page and build its prompt. The pipeline calls this only after the
+    request's quota hold is taken: a user with no quota left makes the server fetch nothing."""
+    page = url_fetch.fetch_url(prepared.pending_url, allow_private=allow_private,
+                               timeout_s=settings.url_fetch_timeout_s, max_bytes=settings.url_max_bytes,
+                               max_redirects=settings.url_max_redirects)
+    body = inputs.validate_text(page.text, max_chars=settings.max_posting_chars)
+    return replace(prepared, prompt=prepared.task.build_prompt(body), source_url=page.url, pending_url=None,
+                   meta={**prepared.meta, "content_hash": page.content_hash})
 
 
 _JOB_AND_PROFILE = (
@@ -127,14 +155,14 @@ def _prepare_saved_job(db, base, *, job_id, options) -> Prepared:
 
     if job_id is None:
         raise InputRejected("Choose a saved job first (job_id is required).")
+    job_id = parse_id(job_id, what="job")
     try:
-        job_id = int(job_id)
         opts = DraftOptions(**options)
-    except (TypeError, ValueError) as exc:
-        if isinstance(exc, ValidationError):
-            first = exc.errors()[0]
-            raise InputRejected(f"Invalid option {'.'.join(map(str, first['loc']))}: {first['msg']}.") from None
-        raise InputRejected(f"job_id must be a number (got {job_id!r}).") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InputRejected(f"Invalid option {'.'.join(map(str, first['loc']))}: {first['msg']}.") from None
+    except TypeError:
+        raise InputRejected("Drafting options must be given by name (length, tone, language, emphasis).") from None
     row = books_for(db).read_one(_JOB_AND_PROFILE, job_id=job_id)
     if row is None or row[0] != base["user_id"]:
         raise NotFound(f"Job {job_id} is not one of your saved jobs.")

@@ -182,6 +182,23 @@ def _month_denied(db, user_id, limits, month, tokens, cost, now) -> QuotaExceede
     )
 
 
+def refuse_if_spent(db: Database, *, user_id: int, limits: Limits, now: datetime) -> None:
+    """Raise ``QuotaExceeded`` if the month's tokens or cost cap, or the credit, is already used
+    up: checked before a request does work of its own (fetching a URL) ahead of its first
+    attempt hold. A read, not a hold: the attempt hold that follows is still the guarantee."""
+    if limits.tokens_per_month is None and limits.cost_cap_usd_month is None and not limits.uses_credit:
+        return
+    with db.read() as s:
+        month = s.scalar(select(QuotaCounter).where(*_counter_where(user_id, "month", month_start(now))))
+        user = s.get(User, user_id) if limits.uses_credit else None
+    if limits.uses_credit and user is not None and user.credit_usd - user.credit_held_usd <= 0:
+        raise QuotaExceeded("Your credit balance is used up. Top up your credit to continue.", limit="credit")
+    used_tokens, used_cost = (month.tokens, month.cost_usd) if month else (0, Decimal(0))
+    tokens_spent = limits.tokens_per_month is not None and used_tokens >= limits.tokens_per_month
+    if tokens_spent or (limits.cost_cap_usd_month is not None and used_cost >= limits.cost_cap_usd_month):
+        raise _month_denied(db, user_id, limits, month_start(now), int(tokens_spent), Decimal(0), now)
+
+
 def release(db: Database, hold: Hold, *, status: str = "released") -> bool:
     """Give a hold back untouched. Idempotent; True if it released."""
     return books_for(db).release(hold, datetime.now(UTC), status=status)

@@ -29,7 +29,7 @@ def _load_or_create_key_file(data_dir: Path) -> list[str]:
     path = data_dir / KEY_FILE_NAME
     if path.exists():
         return [k.strip() for k in path.read_text().split(",") if k.strip()]
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = Fernet.generate_key().decode()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:

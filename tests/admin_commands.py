@@ -15,8 +15,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = ROOT / "orchestrator" / "services"
 
-# Mutating, but acting on the caller's own account rather than administering anything.
-NOT_ADMIN = {("users", "authenticate")}
+# Mutating and audited (sign-in locks, password changes), but acting on the caller's own account
+# rather than administering anything.
+NOT_ADMIN = {("sign_in", "authenticate"), ("sign_in", "change_password")}
 # Service modules whose writes are the signed-in user's own: everything in services/user/.
 SELF_SERVICE = {p.stem for p in (SERVICES / "user").glob("*.py")} - {"__init__"}
 # The audience packages of services/ (DESIGN.md): names bound to them import service modules.

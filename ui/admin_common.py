@@ -144,6 +144,16 @@ def header(title: str, caption: str) -> None:
     show_flash()
 
 
+def private_urls_warning() -> None:
+    """Admins see this on every page while job-posting links may reach private addresses."""
+    from ui.context import get_orchestrator
+
+    if get_orchestrator().snapshot.config().settings.get("url_fetch_allow_private"):
+        st.warning("Job-posting links may reach private and loopback addresses: the server-side request "
+                   "forgery guard is off. Turn it back on under **Security** when the demo is over.",
+                   icon=":material/gpp_maybe:")
+
+
 def options_with_all(values: list[str], all_label: str = "All") -> list[str]:
     return [all_label, *values]
 

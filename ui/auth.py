@@ -11,8 +11,8 @@ from __future__ import annotations
 import streamlit as st
 
 from orchestrator.errors import OrchestratorError
-from orchestrator.services.user import sessions
-from orchestrator.services.admin.users import UserInfo, authenticate
+from orchestrator.services.admin.users import UserInfo
+from orchestrator.services.user import sessions, sign_in
 from ui.context import current_user, get_orchestrator, set_user
 
 COOKIE = "orch_session"
@@ -71,7 +71,7 @@ def _sign_in_form() -> None:
     if submitted:
         orch = get_orchestrator()
         try:
-            user = authenticate(orch, email=email, password=password)
+            user = sign_in.authenticate(orch, email=email, password=password, client=client_address())
         except OrchestratorError as exc:
             st.error(str(exc))
             return
@@ -81,6 +81,14 @@ def _sign_in_form() -> None:
         st.rerun()
     st.info("Demo accounts: free@example.com, paygo@example.com, pro@example.com and admin@example.com, "
             "password `demo`.")
+
+
+def client_address() -> str:
+    """The address the sign-in throttle counts by: the connection's, or ``local`` on loopback."""
+    try:
+        return st.context.ip_address or "local"
+    except Exception:  # noqa: BLE001 - AppTest and bare runs have no connection
+        return "local"
 
 
 def sign_out() -> None:
@@ -96,3 +104,28 @@ def render_account_box(user: UserInfo) -> None:
         if st.button("Sign out", key="sign_out", icon=":material/logout:"):
             sign_out()
             st.rerun()
+        with st.popover("Change password", icon=":material/password:"):
+            _change_password_form(user)
+
+
+def _change_password_form(user: UserInfo) -> None:
+    with st.form("change_password", border=False, clear_on_submit=True):
+        current = st.text_input("Current password", type="password", key="pw_current",
+                                autocomplete="current-password")
+        new = st.text_input("New password", type="password", key="pw_new", autocomplete="new-password")
+        again = st.text_input("New password again", type="password", key="pw_again", autocomplete="new-password")
+        submitted = st.form_submit_button("Change password", type="primary")
+    if not submitted:
+        return
+    if new != again:
+        st.error("The new passwords do not match.")
+        return
+    try:
+        revoked = sign_in.change_password(get_orchestrator(), user_id=user.id, current_password=current,
+                                          new_password=new, keep_session=st.session_state.get("session_token"),
+                                          client=client_address())
+    except OrchestratorError as exc:
+        st.error(str(exc))
+        return
+    others = f" {revoked} other session{'s' if revoked != 1 else ''} signed out." if revoked else ""
+    st.success("Password changed." + others)

@@ -12,9 +12,18 @@ from orchestrator import Orchestrator
 from orchestrator.services.admin.users import UserInfo
 
 
-@st.cache_resource(show_spinner=False)
+def _release(orch: Orchestrator) -> None:
+    orch.close()  # stops its housekeeping thread too
+
+
+@st.cache_resource(show_spinner=False, on_release=_release)
 def get_orchestrator() -> Orchestrator:
-    return Orchestrator()
+    """The server's orchestrator; its housekeeping thread (pruning) starts with it."""
+    from orchestrator.maintenance import start_background
+
+    orch = Orchestrator()
+    start_background(orch)
+    return orch
 
 
 def current_user() -> UserInfo | None:

@@ -12,6 +12,7 @@ from typing import TypeVar
 import streamlit as st
 
 
+from orchestrator.safe_markdown import plain_label
 from orchestrator.tasks import TASKS, document_tasks
 from orchestrator.errors import (
     AllProvidersFailed,
@@ -67,7 +68,7 @@ def fmt_when(value: datetime) -> str:
 
 
 def served_by(label: str, cost: Decimal | None, *, cached: bool = False) -> str:
-    text = f"Served by {label} · cost {fmt_usd(cost)}"
+    text = f"Served by {plain_label(label)} · cost {fmt_usd(cost)}"
     return text + " · from cache" if cached else text
 
 
@@ -76,18 +77,20 @@ def served_by(label: str, cost: Decimal | None, *, cached: bool = False) -> str:
 
 def show_error(exc: BaseException) -> None:
     """A failure as a message in the page, never Streamlit's exception box.
-    OrchestratorError messages are written for users and shown as they are."""
+    OrchestratorError messages are written for users and shown as they are, as plain text:
+    they can quote provider names, model names or the user's own input."""
+    message = plain_label(str(exc))
     if isinstance(exc, QuotaExceeded):
-        st.warning(str(exc), icon=ICONS["quota"])
+        st.warning(message, icon=ICONS["quota"])
         st.page_link(PAGE_PLAN, label="See your plan and usage", icon=ICONS["plan"])
     elif isinstance(exc, (AllProvidersFailed, NoRouteAvailable, ProviderError)):
-        st.error(str(exc), icon=ICONS["unavailable"])
+        st.error(message, icon=ICONS["unavailable"])
     elif isinstance(exc, (InputRejected, NotFound)):
-        st.error(str(exc), icon=ICONS["bad_input"])
+        st.error(message, icon=ICONS["bad_input"])
         if "profile is empty" in str(exc).lower():
             st.page_link(PAGE_PROFILE, label="Fill in your profile", icon=ICONS["profile"])
     elif isinstance(exc, OrchestratorError):
-        st.error(str(exc), icon=ICONS["error"])
+        st.error(message, icon=ICONS["error"])
     else:
         log.exception("unexpected error in a user page", exc_info=exc)
         st.error("Something went wrong on our side. Please try again; if it keeps happening, tell your "
@@ -125,13 +128,14 @@ def run_step(label: str, fn: Callable[[], T], *, done: str, failed: str) -> T | 
 
 
 def flash(message: str, icon: str = ":material/check_circle:") -> None:
-    """A toast shown on the next run (use before ``st.rerun`` or ``st.switch_page``)."""
+    """A toast shown on the next run (use before ``st.rerun`` or ``st.switch_page``).
+    ``message`` is plain text (it may quote a job title): it is shown as written."""
     st.session_state.setdefault("_flash", []).append((message, icon))
 
 
 def show_flash() -> None:
     for message, icon in st.session_state.pop("_flash", []):
-        st.toast(message, icon=icon)
+        st.toast(plain_label(message), icon=icon)
 
 
 # -------------------------------------------------------------------- downloads

@@ -3,6 +3,7 @@ in, then edit, save, regenerate and download it. Both pages are this one functio
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ import streamlit as st
 
 from orchestrator import Result, StreamRestart
 from orchestrator.errors import NotFound
+from orchestrator.safe_markdown import plain_label, safe_markdown
 from orchestrator.schemas import DraftOptions
 from orchestrator.services.user import documents
 from orchestrator.tasks import get_task
@@ -72,6 +74,19 @@ def _request(task: str, regenerate: bool) -> None:
     st.session_state[f"{task}_pending"] = {"regenerate": regenerate}
 
 
+def _write_safely(chunks) -> None:
+    """Show streamed model output as it arrives, through ``safe_markdown`` (``st.write_stream``
+    would render the raw text: an image in it would be fetched while the text is written).
+    The whole text so far is sanitised each time (syntax can span chunks), at most every 50 ms."""
+    shown, text, last = st.empty(), "", 0.0
+    for chunk in chunks:
+        text += chunk
+        if time.monotonic() - last >= 0.05:
+            shown.markdown(safe_markdown(text))
+            last = time.monotonic()
+    shown.markdown(safe_markdown(text))
+
+
 def _stream(orch, user, kind: TaskSpec, job_id: int, options: dict, regenerate: bool) -> Draft | None:
     """Stream the text into an ``st.status``; a StreamRestart (a broken stream taken over by
     the next provider) clears what was shown and goes on. Returns the saved draft."""
@@ -96,12 +111,12 @@ def _stream(orch, user, kind: TaskSpec, job_id: int, options: dict, regenerate: 
             while True:
                 box["restart"] = None
                 with area.container():
-                    st.write_stream(chunks())
+                    _write_safely(chunks())
                 if box["restart"] is None:
                     break
                 restarts += 1
                 area.empty()
-                status.update(label=f"{verb} your {kind.text.noun}… {box['restart'].describe()}")
+                status.update(label=f"{verb} your {kind.text.noun}… {plain_label(box['restart'].describe())}")
         except Exception as exc:  # noqa: BLE001 - shown in the page below
             error = exc
             status.update(label=f"Could not write your {kind.text.noun}", state="error", expanded=False)
@@ -128,7 +143,7 @@ def _editor(orch, user, kind: TaskSpec, doc: documents.DocumentInfo, draft: Draf
         text = st.text_area("Edit the text (Markdown)", doc.content, height=460, key=f"{kind.name}_text_{doc.id}",
                             label_visibility="collapsed")
     with tab_preview, st.container(border=True):
-        st.markdown(text)
+        st.markdown(safe_markdown(text))  # model output: no remote images, HTML or unsafe links
     with st.container(horizontal=True, gap="small"):
         save = st.button("Save changes", type="primary", icon=ICONS["save"], key=f"{kind.name}_save")
         st.button("Regenerate", icon=ICONS["regenerate"], key=f"{kind.name}_regenerate", on_click=_request,

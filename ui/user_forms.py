@@ -12,6 +12,8 @@ from decimal import Decimal, InvalidOperation
 import streamlit as st
 from pydantic import ValidationError
 
+from orchestrator.limits import NAME_CHARS, TITLE_CHARS
+from orchestrator.safe_markdown import plain_label
 from orchestrator.schemas import (
     EMPLOYMENT_TYPES,
     REMOTE_MODES,
@@ -32,6 +34,13 @@ NICE = {
     "hour": "per hour", "day": "per day", "week": "per week", "month": "per month", "year": "per year",
     "": "—",
 }
+
+
+def _field_chars() -> int:
+    """The longest single field a job or profile may hold (the services refuse more)."""
+    from ui.context import get_orchestrator
+
+    return get_orchestrator().settings.max_field_chars
 
 
 def nice(value: str | None) -> str:
@@ -84,9 +93,10 @@ def job_posting_form(posting: JobPosting, *, key: str, submit_label: str = "Save
     with st.form(f"{key}_form", border=True):
         st.markdown("**The job**")
         c1, c2, c3 = st.columns([2, 2, 2])
-        title = c1.text_input("Job title", posting.title, key=f"{key}_title")
-        company = c2.text_input("Company", posting.company or "", key=f"{key}_company")
-        location = c3.text_input("Location", posting.location or "", key=f"{key}_location")
+        title = c1.text_input("Job title", posting.title, key=f"{key}_title", max_chars=TITLE_CHARS)
+        company = c2.text_input("Company", posting.company or "", key=f"{key}_company", max_chars=TITLE_CHARS)
+        location = c3.text_input("Location", posting.location or "", key=f"{key}_location",
+                                 max_chars=TITLE_CHARS)
         c1, c2, c3 = st.columns(3)
         remote = c1.selectbox("Remote mode", REMOTE_MODES, index=_index(REMOTE_MODES, posting.remote_mode),
                               format_func=nice, key=f"{key}_remote")
@@ -113,7 +123,8 @@ def job_posting_form(posting: JobPosting, *, key: str, submit_label: str = "Save
                                         key=f"{key}_resp")
         c1, c2 = st.columns(2)
         benefits = c1.text_area("Benefits", "\n".join(posting.benefits), height=110, key=f"{key}_benefits")
-        summary = c2.text_area("Summary", posting.summary or "", height=110, key=f"{key}_summary")
+        summary = c2.text_area("Summary", posting.summary or "", height=110, key=f"{key}_summary",
+                               max_chars=_field_chars())
         submitted = st.form_submit_button(submit_label, type="primary", icon=":material/save:")
     if not submitted:
         return None
@@ -143,7 +154,7 @@ def job_posting_form(posting: JobPosting, *, key: str, submit_label: str = "Save
 def _experience_fields(exp: Experience, key: str, number: int) -> Experience | None:
     with st.container(border=True):
         head, drop = st.columns([5, 1], vertical_alignment="bottom")
-        head.markdown(f"**Role {number}**" + (f" · {exp.role}" if exp.role else ""))
+        head.markdown(f"**Role {number}**" + (f" · {plain_label(exp.role)}" if exp.role else ""))
         remove = drop.checkbox("Remove", key=f"{key}_rm")
         c1, c2 = st.columns(2)
         role = c1.text_input("Role", exp.role, key=f"{key}_role")
@@ -183,7 +194,7 @@ def profile_form(profile: Profile, *, key: str, extra_roles: int = 0, extra_educ
     with st.form(f"{key}_form", border=False):
         st.subheader("About you", divider="gray")
         c1, c2 = st.columns(2)
-        name = c1.text_input("Full name", profile.name, key=f"{key}_name")
+        name = c1.text_input("Full name", profile.name, key=f"{key}_name", max_chars=NAME_CHARS)
         headline = c2.text_input("Headline", profile.headline or "", placeholder="Senior Backend Engineer",
                                  key=f"{key}_headline")
         c1, c2, c3 = st.columns(3)
@@ -193,7 +204,7 @@ def profile_form(profile: Profile, *, key: str, extra_roles: int = 0, extra_educ
         links = st.text_input("Links (comma-separated)", ", ".join(profile.links), key=f"{key}_links",
                               placeholder="https://linkedin.com/in/you, https://github.com/you")
         summary = st.text_area("Summary", profile.summary or "", height=100, key=f"{key}_summary",
-                               placeholder="Two or three sentences about what you do best.")
+                               placeholder="Two or three sentences about what you do best.", max_chars=_field_chars())
         st.subheader("Experience", divider="gray")
         if not roles:
             st.caption("No roles yet: use “Add a role” below the form.")

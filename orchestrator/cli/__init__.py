@@ -158,6 +158,9 @@ def _parser() -> argparse.ArgumentParser:
     cmd(led, "check", c.ledger_check, "check that ledger, quota holds, counters and credit agree")
     q = group("quota", "quota holds")
     cmd(q, "sweep", c.quota_sweep, "release holds whose TTL has passed (processes that died mid-request)")
+    mnt = group("maintenance", "housekeeping the app server also runs on its own")
+    cmd(mnt, "prune", c.maintenance_prune,
+        "delete expired sessions, cache entries and sign-in throttle rows; release stale holds")
 
     k = group("keys", "the credential vault")
     cmd(k, "rotate", c.keys_rotate, "re-encrypt every stored key under the first master key")

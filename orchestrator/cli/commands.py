@@ -349,6 +349,15 @@ def quota_sweep(args) -> int:
     return 0
 
 
+def maintenance_prune(args) -> int:
+    from orchestrator.maintenance import run_due
+
+    result = run_due(_orch(args), force=True)
+    emit(args, result, human=lambda d: print("Pruned: " + ", ".join(f"{v} {k.replace('_', ' ')}"
+                                                                    for k, v in d.items()) + "."))
+    return 0
+
+
 # ---------------------------------------------------------------- keys, sim
 
 

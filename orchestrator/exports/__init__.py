@@ -1,5 +1,9 @@
 """Downloads of generated documents: DOCX (python-docx), PDF (fpdf2, bundled Unicode font)
-and Markdown. Pure functions from Markdown text to bytes; no Streamlit, no database."""
+and Markdown. Pure functions from Markdown text to bytes; no Streamlit, no database.
+
+Every writer passes the text through ``safe_markdown`` first: a generated document is model
+output, so no format ever embeds or fetches an image or carries a javascript:/data: link.
+DOCX and PDF hold text runs only (no pictures, no hyperlinks); links show as "label (url)"."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import unicodedata
 from orchestrator.exports.docx import to_docx
 from orchestrator.exports.markdown import parse, plain_text
 from orchestrator.exports.pdf import to_pdf
+from orchestrator.safe_markdown import safe_markdown
 
 FORMATS = {
     "docx": ("Word", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
@@ -18,9 +23,10 @@ FORMATS = {
 
 
 def to_markdown(markdown: str, title: str = "") -> bytes:
-    """The Markdown as a UTF-8 file with Unix line endings and one final newline.
+    """The Markdown as a UTF-8 file with Unix line endings and one final newline, made safe by
+    ``safe_markdown`` (no remote images, raw HTML or unsafe links for whatever viewer opens it).
     ``title`` is accepted for symmetry with the other formats; the text already has its heading."""
-    text = (markdown or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    text = safe_markdown(markdown, streamlit=False).strip("\n")
     return (text + "\n").encode("utf-8")
 
 

@@ -1,19 +1,27 @@
 """Markdown -> DOCX with python-docx: real headings, list styles and bold/italic runs,
-so the file reads as a Word document rather than as Markdown source."""
+so the file reads as a Word document rather than as Markdown source. Text runs only: no
+pictures and no hyperlink relationships, so opening the file fetches nothing."""
 
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime
 
 from orchestrator.exports.markdown import Block, Span, parse
+from orchestrator.safe_markdown import safe_markdown
 
 _LIST_STYLES = {"bullet": "List Bullet", "number": "List Number"}
 
 
+# Characters XML 1.0 cannot hold (python-docx refuses them): dropped, so odd model output
+# cannot make the download fail.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _runs(paragraph, spans: list[Span]) -> None:
     for span in spans:
-        run = paragraph.add_run(span.text)
+        run = paragraph.add_run(_NOT_XML.sub("", span.text))
         run.bold = span.bold or None
         run.italic = span.italic or None
 
@@ -52,16 +60,17 @@ def _add_block(document, block: Block) -> None:
 
 
 def to_docx(markdown: str, title: str = "") -> bytes:
-    """A Word document from a generated Markdown text; ``title`` goes to the file's properties."""
+    """A Word document from a generated Markdown text (sanitised by ``safe_markdown``);
+    ``title`` goes to the file's properties."""
     import docx
 
     document = docx.Document()
     _set_base_style(document)
     props = document.core_properties
-    props.title = (title or "")[:255]
+    props.title = _NOT_XML.sub("", title or "")[:255]
     props.author = "AI Orchestrator"
     props.created = datetime.now(UTC).replace(tzinfo=None)
-    for block in parse(markdown):
+    for block in parse(safe_markdown(markdown, streamlit=False)):
         _add_block(document, block)
     buf = io.BytesIO()
     document.save(buf)

@@ -45,7 +45,7 @@ _RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
 _SETEXT = re.compile(r"^\s*(=+|-+)\s*$")
 # Inline tokens, in priority order: links, bold, italics, code.
 _INLINE = re.compile(
-    r"\[(?P<label>[^\]]+)\]\((?P<url>[^)\s]+)\)"
+    r"\[(?P<label>[^\[\]]+)\]\((?P<url>[^)\s]+)\)"
     r"|\*\*\*(?P<bi>.+?)\*\*\*"
     r"|\*\*(?P<b1>.+?)\*\*|(?<![\w])__(?P<b2>.+?)__(?![\w])"
     r"|(?<![\w*])\*(?P<i1>[^*\s](?:[^*]*[^*\s])?)\*(?![\w*])"
@@ -54,8 +54,27 @@ _INLINE = re.compile(
 )
 
 
+# A backslash before ASCII punctuation makes it literal (CommonMark): the character is swapped for
+# a private-use stand-in while the line is read, so it never counts as syntax, then swapped back.
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_STAND_IN = 0xF0000  # Supplementary Private Use Area-A: not something a document contains
+
+
+def _protect(text: str) -> str:
+    return _ESCAPE.sub(lambda m: chr(_STAND_IN + ord(m.group(1))), text)
+
+
+def _restore(text: str) -> str:
+    return re.sub("[\U000F0021-\U000F007E]", lambda m: chr(ord(m.group(0)) - _STAND_IN), text)
+
+
 def inline(text: str, *, bold: bool = False, italic: bool = False) -> list[Span]:
-    """Split one line into spans; nested emphasis (bold inside italics) is kept."""
+    """Split one line into spans; nested emphasis (bold inside italics) is kept, and
+    backslash-escaped characters are literal text."""
+    return [Span(_restore(s.text), s.bold, s.italic) for s in _inline(_protect(text), bold, italic)]
+
+
+def _inline(text: str, bold: bool, italic: bool) -> list[Span]:
     spans: list[Span] = []
     pos = 0
     for m in _INLINE.finditer(text):
@@ -63,15 +82,15 @@ def inline(text: str, *, bold: bool = False, italic: bool = False) -> list[Span]
             spans.append(Span(text[pos:m.start()], bold, italic))
         if m.group("label") is not None:
             label, url = m.group("label"), m.group("url")
-            spans.extend(inline(label, bold=bold, italic=italic))
+            spans.extend(_inline(label, bold, italic))
             if url.rstrip("/") != label.rstrip("/") and not url.startswith("mailto:"):
                 spans.append(Span(f" ({url})", bold, italic))
         elif m.group("bi") is not None:
-            spans.extend(inline(m.group("bi"), bold=True, italic=True))
+            spans.extend(_inline(m.group("bi"), True, True))
         elif m.group("b1") is not None or m.group("b2") is not None:
-            spans.extend(inline(m.group("b1") or m.group("b2"), bold=True, italic=italic))
+            spans.extend(_inline(m.group("b1") or m.group("b2"), True, italic))
         elif m.group("i1") is not None or m.group("i2") is not None:
-            spans.extend(inline(m.group("i1") or m.group("i2"), bold=bold, italic=True))
+            spans.extend(_inline(m.group("i1") or m.group("i2"), bold, True))
         else:
             spans.append(Span(m.group("code"), bold, italic))
         pos = m.end()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from orchestrator.exports.markdown import Block, Span, parse
+from orchestrator.safe_markdown import safe_markdown
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "assets" / "fonts"
 FAMILY = "DejaVu"
@@ -21,11 +22,12 @@ _MARKERS = ("**", "__", "~~", "--")
 
 
 def _escape(text: str) -> str:
-    """Neutralise fpdf2's own Markdown markers inside literal text."""
+    """Neutralise fpdf2's own Markdown markers inside literal text. fpdf2's escape only
+    covers its emphasis markers, not links, see ``_fpdf_markdown``."""
     text = text.replace("\\", "\\\\")
     for marker in _MARKERS:
         text = text.replace(marker, "\\" + marker)
-    return text.replace("[", "\\[") if "](" in text else text
+    return text
 
 
 def _fpdf_markdown(spans: list[Span]) -> str:
@@ -39,7 +41,10 @@ def _fpdf_markdown(spans: list[Span]) -> str:
         elif s.italic:
             text = f"__{text}__"
         out.append(text)
-    return "".join(out)
+    # fpdf2 turns ``[text](target)`` into a link annotation (any URI, even javascript:), and a
+    # backslash does not stop it. Links were already turned into "label (url)" text by the
+    # reader, so a "](" left here is literal text: a space keeps fpdf2 from linking it.
+    return "".join(out).replace("](", "] (")
 
 
 def _new_pdf(title: str):
@@ -105,9 +110,10 @@ def _rule(pdf) -> None:
 
 
 def to_pdf(markdown: str, title: str = "") -> bytes:
-    """An A4 PDF from a generated Markdown text; ``title`` goes to the file's metadata."""
+    """An A4 PDF from a generated Markdown text (sanitised by ``safe_markdown``); ``title`` goes
+    to the file's metadata. Text only: no images and no link annotations."""
     pdf = _new_pdf(title)
-    blocks = parse(markdown)
+    blocks = parse(safe_markdown(markdown, streamlit=False))
     for index, block in enumerate(blocks):
         if block.kind == "heading":
             _heading(pdf, block)

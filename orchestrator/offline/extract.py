@@ -156,7 +156,8 @@ _FREE_MAIL = re.compile(r"^(?:gmail|googlemail|yahoo|hotmail|outlook|live|icloud
 
 def _company_from_email(text: str) -> str | None:
     """Last resort: 'jobs@ledgerly.io' names Ledgerly."""
-    m = re.search(r"\b[\w.+-]+@(?:[\w-]+\.)*?(?P<name>[\w-]+)\.[a-z]{2,6}\b", text)
+    # the look-behind starts a match only where a run of address characters starts: linear time
+    m = "@" in text and re.search(r"(?<![\w.+-])[\w.+-]+@(?:[\w-]+\.)*?(?P<name>[\w-]+)\.[a-z]{2,6}\b", text)
     if not m or _FREE_MAIL.match(m.group("name")):
         return None
     return m.group("name").replace("-", " ").title()

@@ -41,7 +41,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
 }
 _SECTION_LOOKUP = {name: kind for kind, names in _SECTIONS.items() for name in names}
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 _PHONE = re.compile(r"(?<![\w/])(?:\+|00)?\d[\d ()./-]{6,18}\d(?![\w/])")
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()|,;]+|\b(?:linkedin\.com|github\.com|gitlab\.com|behance\.net|dribbble\.com)/[^\s<>()|,;]+", re.I)
 _MONTH = (

@@ -8,6 +8,7 @@ from the session right after saving, and only the hint ("…abcd") is shown.
 import streamlit as st
 
 from orchestrator.errors import OrchestratorError
+from orchestrator.safe_markdown import plain_label
 from orchestrator.services.admin import admin_providers as svc
 from orchestrator.services.actor import Actor
 from orchestrator.services.admin.catalog import list_models
@@ -161,7 +162,7 @@ with tab_manage:
         st.subheader("Credentials")
         st.markdown(f"**Key:** {_key(p)}  \n**Last test:** {_last_test(p)}")
         if p.last_test_message:
-            st.caption(p.last_test_message)
+            st.caption(plain_label(p.last_test_message))  # the provider's own words: plain text
         if not is_super:
             st.caption(":material/lock: Setting keys and testing credentials is for super admins.")
         else:
@@ -190,8 +191,9 @@ with tab_manage:
             check = st.session_state.get("credential_check")
             if check is not None and check.provider == p.name:
                 if check.ok:
-                    st.success(f"OK · {check.latency_ms} ms · {check.model}. {check.message}",
+                    st.success(f"OK · {check.latency_ms} ms · {check.model}. {plain_label(check.message)}",
                                icon=":material/check_circle:")
                 else:
-                    st.error(f"Failed: {check.error_class} · {check.latency_ms} ms · {check.model}. {check.message}",
+                    st.error(f"Failed: {check.error_class} · {check.latency_ms} ms · {check.model}. "
+                             f"{plain_label(check.message)}",
                              icon=":material/error:")

@@ -3,6 +3,7 @@ cost. Each can be opened (read, edited), downloaded or deleted."""
 
 import streamlit as st
 
+from orchestrator.safe_markdown import plain_label, safe_link, safe_markdown
 from orchestrator.services.user import documents
 from orchestrator.tasks import document_tasks
 from ui.context import get_orchestrator, require_user
@@ -49,8 +50,10 @@ def _confirm_delete(what: str, key: str, on_yes) -> None:
 
 
 def _row(title: str, meta: str, key: str, selected: bool) -> bool:
-    """One history entry: title, date/model/cost, and an Open link (or a marker when open)."""
+    """One history entry: title, date/model/cost, and an Open link (or a marker when open).
+    ``title`` is plain text (model and user text) and escaped here; ``meta`` is Markdown."""
     with st.container(border=True):
+        title = plain_label(title)
         st.markdown(f":blue[**{title}**]" if selected else f"**{title}**")
         st.caption(meta)
         if selected:
@@ -77,15 +80,16 @@ def documents_tab() -> None:
     left, right = st.columns([2, 3], gap="large")
     with left, st.container(height=640, border=False):
         for d in docs:
-            meta = f"{d.kind_label} · {d.created_at:%d %b %Y, %H:%M} · {model_label(d.provider, d.model)} · " \
-                   f"{fmt_usd(d.cost_usd)}"
+            meta = f"{d.kind_label} · {d.created_at:%d %b %Y, %H:%M} · " \
+                   f"{plain_label(model_label(d.provider, d.model))} · {fmt_usd(d.cost_usd)}"
             if _row(d.title, meta, f"docs_open_{d.id}", d.id == open_id):
                 state["docs_open"] = d.id
                 st.rerun()
     doc = next(d for d in docs if d.id == open_id)
     with right:
-        st.subheader(doc.title, anchor=False)
-        st.caption(f"{doc.kind_label} · written {fmt_when(doc.created_at)} by {model_label(doc.provider, doc.model)}"
+        st.subheader(plain_label(doc.title), anchor=False)
+        st.caption(f"{doc.kind_label} · written {fmt_when(doc.created_at)} by "
+                   f"{plain_label(model_label(doc.provider, doc.model))}"
                    f" · cost {fmt_usd(doc.cost_usd)}" + (" · edited" if doc.edited else ""))
         if doc.job_id is None:
             st.caption("The job this was written for has been deleted.")
@@ -99,9 +103,9 @@ def documents_tab() -> None:
                     flash("Saved.")
                     st.rerun()
         with preview, st.container(border=True, height=460):
-            st.markdown(text)
+            st.markdown(safe_markdown(text))  # model output: no remote images, HTML or unsafe links
         download_buttons(text, title=doc.title, key=f"docs_dl_{doc.id}")
-        _confirm_delete(f"“{doc.title}”", f"doc{doc.id}",
+        _confirm_delete(f"“{plain_label(doc.title)}”", f"doc{doc.id}",
                         lambda: documents.delete_document(orch, user=user.id, document_id=doc.id) or True)
 
 
@@ -117,16 +121,17 @@ def jobs_tab() -> None:
         for j in jobs:
             docs = f"{j.document_count} document{'s' if j.document_count != 1 else ''}"
             meta = f"{j.created_at:%d %b %Y} · from {sources.get(j.source, j.source)} · " \
-                   f"{model_label(j.provider, j.model)} · {fmt_usd(j.cost_usd)} · {docs}"
+                   f"{plain_label(model_label(j.provider, j.model))} · {fmt_usd(j.cost_usd)} · {docs}"
             title = j.title + (f" · {j.company}" if j.company else "")
             if _row(title, meta, f"jobs_open_{j.id}", j.id == open_id):
                 state["jobs_open"] = j.id
                 st.rerun()
     job = next(j for j in jobs if j.id == open_id)
     with right:
-        st.subheader(job.title + (f" · {job.company}" if job.company else ""), anchor=False)
-        st.caption(f"Extracted {fmt_when(job.created_at)} by {model_label(job.provider, job.model)} · "
-                   f"cost {fmt_usd(job.cost_usd)}" + (f" · [source]({job.source_url})" if job.source_url else ""))
+        st.subheader(plain_label(job.title + (f" · {job.company}" if job.company else "")), anchor=False)
+        source = f" · {safe_link('source', job.source_url)}" if job.source_url else ""
+        st.caption(f"Extracted {fmt_when(job.created_at)} by {plain_label(model_label(job.provider, job.model))} · "
+                   f"cost {fmt_usd(job.cost_usd)}" + source)
         with st.container(width=520):
             drafting_links(job.id, key=f"jobs_{job.id}")
         edited = job_posting_form(job.posting, key=f"jobs_form{job.id}_u{job.updated_at.timestamp():.0f}")
@@ -134,7 +139,7 @@ def jobs_tab() -> None:
                                                                     posting=edited)) is not None:
             flash("Job saved.")
             st.rerun()
-        _confirm_delete(f"the job “{job.title}” (its documents are kept)", f"job{job.id}",
+        _confirm_delete(f"the job “{plain_label(job.title)}” (its documents are kept)", f"job{job.id}",
                         lambda: documents.delete_job(orch, user=user.id, job_id=job.id) or True)
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 import streamlit as st
 
 from orchestrator.errors import NotFound
+from orchestrator.safe_markdown import plain_label
 from orchestrator.services.user import documents
 from ui.context import get_orchestrator, require_user
 from ui.user_common import (
@@ -64,10 +65,24 @@ with tab_image:
     image = st.file_uploader("Screenshot", type=["png", "jpg", "jpeg", "webp"], key="extract_image",
                              max_upload_size=orch.settings.max_image_bytes // 1_048_576 + 2)
     if image is not None:
-        try:
-            st.image(image.getvalue(), width=320)
-        except Exception:  # noqa: BLE001 - a broken file gets its message when extracted
-            st.caption(":material/broken_image: No preview: this file does not look like a readable image.")
+        # The preview is a small thumbnail made only after the upload passed the pipeline's own
+        # checks (a huge or broken image is refused from its header, never decoded here), kept
+        # per upload so that reruns do not decode it again.
+        from orchestrator import uploads
+        from orchestrator.errors import InputRejected
+
+        shown = state.get("extract_preview")
+        if shown is None or shown[0] != image.file_id:
+            try:
+                shown = (image.file_id, uploads.preview(image.getvalue(), max_bytes=orch.settings.max_image_bytes,
+                                                        max_pixels=orch.settings.max_image_pixels), None)
+            except InputRejected as exc:
+                shown = (image.file_id, None, str(exc))
+            state["extract_preview"] = shown
+        if shown[1] is not None:
+            st.image(shown[1], width=320)
+        else:
+            st.caption(f":material/broken_image: No preview: {shown[2]}")
     if st.button("Extract from screenshot", type="primary", key="extract_image_go", icon=ICONS["extract"],
                  disabled=image is None):
         _extract("Reading the screenshot…", image=image.getvalue())
@@ -88,7 +103,7 @@ if last is None:
         st.divider()
         st.markdown("**Recently saved**")
         for job in jobs:
-            st.markdown(f"- {job.title}" + (f" · {job.company}" if job.company else "")
+            st.markdown("- " + plain_label(job.title + (f" · {job.company}" if job.company else ""))
                         + f" · {job.created_at:%d %b %Y}")
         st.page_link(PAGE_DOCUMENTS, label="All my jobs and documents", icon=ICONS["documents"])
     st.stop()
@@ -105,7 +120,7 @@ except Exception as exc:  # noqa: BLE001 - shown in the page
 st.divider()
 head, actions = st.columns([3, 2], vertical_alignment="bottom")
 with head:
-    st.subheader(job.title + (f" · {job.company}" if job.company else ""), anchor=False)
+    st.subheader(plain_label(job.title + (f" · {job.company}" if job.company else "")), anchor=False)
     st.caption(served_by(last.label, last.cost_usd, cached=last.cached) + f" · saved {fmt_when(job.created_at)}")
 with actions:
     drafting_links(job.id, key="extract_to")
@@ -121,7 +136,9 @@ if salary and (salary.min or salary.max):
 
 
 def _badge(text: str) -> str:
-    return text.replace("[", "(").replace("]", ")")
+    """Model text inside a ``:color-badge[…]`` label: brackets become parentheses (so nothing
+    can close the label early), the rest is escaped by ``plain_label``."""
+    return plain_label(text.replace("[", "(").replace("]", ")"))
 
 
 st.markdown("  ".join(f":gray-badge[{icon} {_badge(text)}]" for icon, text in facts

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from orchestrator.safe_markdown import plain_label
 from orchestrator.services.user import account, documents, profiles
 from orchestrator.tasks import TASKS, document_tasks
 from ui.context import get_orchestrator, require_user
@@ -19,7 +20,7 @@ user = require_user()
 orch = get_orchestrator()
 show_flash()
 
-st.title(f"Welcome, {user.name.split(' ')[0] or user.email}", anchor=False)
+st.title(f"Welcome, {plain_label(user.name.split(' ')[0] or user.email)}", anchor=False)
 st.caption("Turn any job posting into a structured summary, then a tailored CV and cover letter.")
 
 profile = call(lambda: profiles.get_profile(orch, user=user.id))
@@ -52,7 +53,7 @@ with left:
     if not docs:
         st.caption("None yet. Once you have a saved job, draft a CV or a letter for it.")
     for d in docs[:5]:
-        st.markdown(f"- **{d.title}** · {d.created_at:%d %b %Y}")
+        st.markdown(f"- **{plain_label(d.title)}** · {d.created_at:%d %b %Y}")
     if docs:
         st.page_link(PAGE_DOCUMENTS, label="All my documents", icon=ICONS["documents"])
 with right:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from orchestrator.services.reports import logs
 from orchestrator.services.admin import users
+from orchestrator.services.user import sign_in
 from tests.app.admin_helpers import add_plain_admin, no_errors, page_as, rendered_text, state_text
 from tests.support import operator
 
@@ -94,4 +95,4 @@ def test_add_user_never_keeps_the_password(app_env):
     no_errors(at)
     assert users.get_user(app_env, email="new.person@example.com").plan == "paygo"
     assert "Sup3rSecretPass" not in rendered_text(at) and "Sup3rSecretPass" not in state_text(at)
-    assert users.authenticate(app_env, email="new.person@example.com", password="Sup3rSecretPass")
+    assert sign_in.authenticate(app_env, email="new.person@example.com", password="Sup3rSecretPass")

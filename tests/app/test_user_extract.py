@@ -108,7 +108,8 @@ def _upload(at, name: str, data: bytes, mime: str = "image/png"):
 
 def test_corrupt_screenshot_is_rejected(app_env):
     at = _upload(open_page("free@example.com", "extract"), "posting.png", b"\x89PNG\r\n\x1a\nnot really")
-    assert messages(at) == ["The file is not a readable image (it may be corrupt or truncated)."]
+    assert messages(at) == ["The file is not a readable image (it may be corrupt or truncated). "
+                            "Save the screenshot again as PNG or JPEG."]
 
 
 def test_screenshot_without_a_vision_provider_says_so(app_env):

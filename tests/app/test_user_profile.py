@@ -125,7 +125,8 @@ def test_corrupt_file_is_a_clear_message(app_env):
     at.run()
     at.button(key="profile_import_file").click().run()
     assert not at.exception
-    assert messages(at) == ["The DOCX file could not be opened (it may be corrupt)."]
+    assert messages(at) == ["The DOCX file could not be opened (it may be corrupt). Save it again from your "
+                            "word processor, or paste the text instead."]
     assert profiles.get_profile(app_env, user="free@example.com").name == "Frida Free"
 
 
@@ -135,7 +136,8 @@ def test_corrupt_pdf_is_a_clear_message(app_env):
     at.run()
     at.button(key="profile_import_file").click().run()
     assert not at.exception
-    assert messages(at) == ["The PDF file could not be read (it may be corrupt or encrypted)."]
+    assert messages(at) == ["The PDF file could not be read (it may be corrupt). Export it again as a PDF, "
+                            "or paste the text instead."]
 
 
 def test_an_empty_profile_is_not_saved(app_env):

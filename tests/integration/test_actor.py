@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from db.models import AuditEntry
 from orchestrator.errors import PermissionDenied
 from orchestrator.routing import RouteStep
-from orchestrator.services.admin import admin_providers, admin_users, alerts, catalog, plans, policy, providers, users
+from orchestrator.services.admin import (admin_providers, admin_users, alerts, catalog, plans, policy, providers,
+                                         security, users)
 from orchestrator.services.actor import Actor, require
 from tests.admin_commands import admin_commands
 from tests.support import acting, operator
@@ -69,6 +70,9 @@ CALLS: dict[str, Callable] = {
     "admin_providers.test_credentials": lambda o, a: admin_providers.test_credentials(o, name="spare", model="m",
                                                                                       actor=a),
     "admin_providers.delete_provider": lambda o, a: admin_providers.delete_provider(o, name="spare", actor=a),
+    "security.set_private_urls": lambda o, a: security.set_private_urls(o, allowed=True, actor=a),
+    "security.unlock_sign_in": lambda o, a: security.unlock_sign_in(o, scope="account", subject="x@example.com",
+                                                                    actor=a),
 }
 
 # What a plain admin may not do: anything that decides which key is sent where.
@@ -90,6 +94,7 @@ CREDENTIALS: dict[str, Callable] = {
                                                                        actor=a),
     "check_credentials": lambda o, a: providers.check_credentials(o, "keyed", actor=a),
     "rotate_keys": lambda o, a: providers.rotate_keys(o, actor=a),
+    "private URL fetching": lambda o, a: security.set_private_urls(o, allowed=True, actor=a),
 }
 
 

@@ -51,6 +51,11 @@ def test_inline_emphasis_links_and_code():
     assert inline("snake_case_word") == [Span("snake_case_word")]
 
 
+def test_backslash_escapes_are_literal_text():
+    assert inline(r"\*not italic\* \[x\](y) \<b> a\\b") == [Span("*not italic* [x](y) <b> a\\b")]
+    assert [b.kind for b in parse("\\# not a heading\n\\- not a bullet")] == ["paragraph"]
+
+
 def test_setext_headings_and_crlf():
     blocks = parse("Title\r\n=====\r\nText\r\n\r\nSub\r\n---\r\n")
     assert [(b.kind, b.level, b.text) for b in blocks] == [

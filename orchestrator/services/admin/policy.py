@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from db.models import CatalogModel, Plan, Provider, RoutingPolicy, RoutingRule
+from orchestrator import limits
 from orchestrator.errors import InputRejected, NotFound
 from orchestrator.routing import RouteStep, live_version
 from orchestrator.services.admin import audit
@@ -139,6 +140,7 @@ def _write_version(s, matrix: Matrix, *, version: int, actor: Actor, note: str) 
 def save(orch, matrix: Matrix, *, actor: Actor, note: str = "") -> PolicyVersion:
     """Save ``matrix`` as the new live version (cells not given are copied from the live one)."""
     require(orch, actor)
+    limits.check_text(note, limit=limits.DESCRIPTION_CHARS, what="The note")
     with orch.db.write() as s:
         plans = set(s.scalars(select(Plan.code)).all())
         providers = set(s.scalars(select(Provider.name)).all())

@@ -15,11 +15,12 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from db.models import ROLES, CreditTransaction, Plan, User
-from orchestrator.errors import CredentialError, InputRejected, NotFound, PermissionDenied
+from db.models import ROLES, AuthSession, CreditTransaction, Plan, User
+from orchestrator import limits
+from orchestrator.ids import parse_id
+from orchestrator.errors import InputRejected, NotFound, PermissionDenied
 from orchestrator.money import usd_str
 from orchestrator.services.admin import audit
 from orchestrator.services.actor import SUPER_ADMIN, Actor, is_self, require
@@ -82,24 +83,6 @@ def _user(s, email: str) -> User:
     return user
 
 
-def authenticate(orch, *, email: str, password: str) -> UserInfo:
-    """Check a password; the same message for unknown email and wrong password."""
-    with orch.db.write() as s:
-        user = s.scalar(select(User).where(func.lower(User.email) == (email or "").strip().lower()))
-        try:
-            _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password or "")
-        except (VerificationError, InvalidHashError):
-            raise CredentialError("Wrong email or password.") from None
-        if user is None or not user.password_hash:
-            raise CredentialError("Wrong email or password.")
-        if not user.is_active:
-            raise CredentialError("This account is deactivated. Contact your administrator.")
-        if _hasher.check_needs_rehash(user.password_hash):
-            user.password_hash = _hasher.hash(password)
-        user.last_login_at = datetime.now(UTC)
-        return _info(user)
-
-
 _SUPER_RULE = "Only a super admin may grant or revoke the super admin role."
 
 
@@ -115,6 +98,7 @@ def add_user(orch, *, email: str, plan: str, role: str = "user", name: str = "",
     _check_role(role)
     if role == SUPER_ADMIN and actor_role != SUPER_ADMIN:
         raise PermissionDenied(_SUPER_RULE)
+    limits.check_text(name, limit=limits.NAME_CHARS, what="The name")
     if password is not None and len(password) < 4:
         raise InputRejected("Passwords need at least 4 characters.")
     with orch.db.write() as s:
@@ -132,7 +116,7 @@ def add_user(orch, *, email: str, plan: str, role: str = "user", name: str = "",
 
 def get_user(orch, *, email: str | None = None, user_id: int | None = None) -> UserInfo:
     with orch.db.read() as s:
-        user = s.get(User, user_id) if user_id is not None else _user(s, email or "")
+        user = s.get(User, parse_id(user_id, what="user")) if user_id is not None else _user(s, email or "")
         if user is None:
             raise NotFound(f"No user {user_id}.")
         return _info(user)
@@ -201,7 +185,12 @@ def set_password(orch, *, email: str, password: str, actor: Actor) -> None:
         if user.role == SUPER_ADMIN and actor_role != SUPER_ADMIN:
             raise PermissionDenied("Only a super admin may set a super admin's password.")
         user.password_hash = hash_password(password)
-        audit.record(s, actor=actor, action="user.set_password", target_type="user", target_id=user.email)
+        # whoever knew the old password is signed out everywhere
+        revoked = s.execute(update(AuthSession).where(AuthSession.user_id == user.id,
+                                                      AuthSession.revoked_at.is_(None))
+                            .values(revoked_at=datetime.now(UTC))).rowcount
+        audit.record(s, actor=actor, action="user.set_password", target_type="user", target_id=user.email,
+                     after={"sessions_revoked": revoked})
 
 
 def parse_usd(value: str | Decimal) -> Decimal:
@@ -218,6 +207,7 @@ def top_up(orch, *, email: str, amount_usd: str | Decimal, actor: Actor, note: s
     """Add prepaid credit, recorded in the credit ledger."""
     require(orch, actor)
     amount = parse_usd(amount_usd)
+    limits.check_text(note, limit=limits.NOTE_CHARS, what="The note")
     if amount <= 0 or amount > Decimal("100000"):
         raise InputRejected("A top-up must be more than $0 and at most $100,000.")
     with orch.db.write() as s:

@@ -18,7 +18,6 @@ historised). Costs and charges count by the plan recorded on each ledger row.
 from __future__ import annotations
 
 import calendar
-import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass
@@ -228,9 +227,13 @@ DATASETS = {
 
 @cached
 def export_csv(orch, *, filt: AnalyticsFilter, dataset: str) -> str:
-    """The filtered aggregates as CSV (never the raw log); money as exact decimal strings."""
+    """The filtered aggregates as CSV (never the raw log); money as exact decimal strings.
+    Text cells (emails, plan codes, model names) that a spreadsheet would run as a formula get a
+    leading ``'``; plain numbers such as a ``-0.12`` margin stay numbers (see ``spreadsheet_cell``)."""
+    from orchestrator.safe_markdown import safe_csv_writer
+
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = safe_csv_writer(buf)
     if dataset == "daily":
         dims = ("day", *rollups.DAILY_DIMS)
         rows = grouped(orch.db, filt, "calls", dims)

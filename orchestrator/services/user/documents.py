@@ -16,6 +16,8 @@ from pydantic import ValidationError
 from sqlalchemy import delete, func, select, update
 
 from db.models import Document, Job
+from orchestrator import limits
+from orchestrator.ids import parse_id
 from orchestrator.errors import InputRejected, NotFound
 from orchestrator.prepare import resolve_user
 from orchestrator.tasks import document_tasks
@@ -109,7 +111,7 @@ def list_jobs(orch, *, user: str | int, limit: int = 200) -> list[JobInfo]:
 
 
 def _owned_job(s, uid: int, job_id: int) -> Job:
-    job = s.scalar(select(Job).where(Job.id == int(job_id), Job.user_id == uid))
+    job = s.scalar(select(Job).where(Job.id == parse_id(job_id, what="job"), Job.user_id == uid))
     if job is None:
         raise NotFound(f"Job {job_id} is not one of your saved jobs.")
     return job
@@ -133,11 +135,12 @@ def update_job(orch, *, user: str | int, job_id: int, posting: JobPosting | dict
         first = exc.errors()[0]
         where = ".".join(map(str, first["loc"])) or "posting"
         raise InputRejected(f"The posting is invalid at {where}: {first['msg']}.") from None
+    data = limits.check_job(parsed, orch.settings)
     with orch.db.write() as s:
         job = _owned_job(s, uid, job_id)
-        job.data = parsed.model_dump(mode="json")
-        job.title = parsed.title[:256]
-        job.company = (parsed.company or "")[:256] or None
+        job.data = data
+        job.title = parsed.title
+        job.company = parsed.company or None
         job.updated_at = datetime.now(UTC)
         s.flush()
         n = s.scalar(select(func.count(Document.id)).where(Document.job_id == job.id)) or 0
@@ -168,13 +171,14 @@ def list_documents(orch, *, user: str | int, kind: str | None = None, job_id: in
     if kind:
         q = q.where(Document.kind == kind)
     if job_id is not None:
-        q = q.where(Document.job_id == int(job_id))
+        q = q.where(Document.job_id == parse_id(job_id, what="job"))
     with orch.db.read() as s:
         return [_doc_info(doc, title) for doc, title in s.execute(q).all()]
 
 
 def _owned_doc(s, uid: int, document_id: int) -> Document:
-    doc = s.scalar(select(Document).where(Document.id == int(document_id), Document.user_id == uid))
+    doc = s.scalar(select(Document).where(Document.id == parse_id(document_id, what="document"),
+                                            Document.user_id == uid))
     if doc is None:
         raise NotFound(f"Document {document_id} is not one of your documents.")
     return doc
@@ -196,9 +200,7 @@ def update_document(orch, *, user: str | int, document_id: int, content: str) ->
     text = (content or "").replace("\x00", "").strip()
     if not text:
         raise InputRejected("The document is empty. Write something, or regenerate it.")
-    limit = orch.settings.max_document_chars
-    if len(text) > limit:
-        raise InputRejected(f"The document is {len(text):,} characters long; the limit is {limit:,}.")
+    limits.check_text(text, limit=orch.settings.max_document_chars, what="The document")
     uid = _uid(orch, user)
     with orch.db.write() as s:
         doc = _owned_doc(s, uid, document_id)

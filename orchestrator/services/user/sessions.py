@@ -35,6 +35,11 @@ def _row_id(sid: str) -> str:
     return hashlib.sha256(sid.encode()).hexdigest()
 
 
+def row_id_of(token: str) -> str:
+    """The database id of a session token (the hash of its random part)."""
+    return _row_id((token or "").split(".")[0])
+
+
 def create_session(orch, *, user_id: int) -> tuple[str, datetime]:
     """Start a session for a signed-in user; returns (token, expiry)."""
     sid = secrets.token_urlsafe(24)

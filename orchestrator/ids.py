@@ -1,0 +1,34 @@
+"""Ids given by callers (the CLI, pages, Python, later the HTTP API), parsed once.
+
+An id that is not a whole number is the caller's mistake (``InputRejected``); one
+outside the database's integer range, or not positive, cannot name anything
+(``NotFound``). Neither ever reaches SQL, where it would surface as a driver's
+``OverflowError`` or ``DataError``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from orchestrator.errors import InputRejected, NotFound
+
+MAX_ID = 2**63 - 1  # BIGINT; SQLite's INTEGER has the same range
+
+
+def parse_id(value: Any, *, what: str = "id") -> int:
+    """``value`` as a positive id, or a typed error naming ``what`` (e.g. "job")."""
+    if isinstance(value, bool):
+        raise InputRejected(f"The {what} id must be a whole number.")
+    if isinstance(value, int):
+        number = value
+    else:
+        text = str(value).strip() if value is not None else ""
+        if not text.isdigit() or not text.isascii() or len(text) > 30:
+            if text.lstrip("-").isdigit() and text.isascii() and len(text) <= 30:
+                raise NotFound(f"No {what} {text}.")
+            shown = text if len(text) <= 30 else text[:27] + "..."
+            raise InputRejected(f"The {what} id must be a whole number, not '{shown}'.")
+        number = int(text)
+    if number < 1 or number > MAX_ID:
+        raise NotFound(f"No {what} {number if number.bit_length() < 100 else 'with that id'}.")
+    return number
