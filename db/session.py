@@ -9,8 +9,8 @@ sessions use a plain deferred ``BEGIN`` so dashboards never block writers.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -119,7 +119,6 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
         if not in_memory:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
-            _owner_only(database)
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.close()

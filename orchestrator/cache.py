@@ -14,7 +14,6 @@ import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 
-
 from db.models import CacheEntry
 from db.session import Database
 from orchestrator.providers.base import ChatRequest, TokenUsage

@@ -8,27 +8,25 @@ outside the database's integer range, or not positive, cannot name anything
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from orchestrator.errors import InputRejected, NotFound
 
 MAX_ID = 2**63 - 1  # BIGINT; SQLite's INTEGER has the same range
+_WHOLE = re.compile(r"-?[0-9]{1,30}")
 
 
 def parse_id(value: Any, *, what: str = "id") -> int:
     """``value`` as a positive id, or a typed error naming ``what`` (e.g. "job")."""
-    if isinstance(value, bool):
-        raise InputRejected(f"The {what} id must be a whole number.")
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool):
         number = value
     else:
-        text = str(value).strip() if value is not None else ""
-        if not text.isdigit() or not text.isascii() or len(text) > 30:
-            if text.lstrip("-").isdigit() and text.isascii() and len(text) <= 30:
-                raise NotFound(f"No {what} {text}.")
+        text = value.strip() if isinstance(value, str) else ""
+        if not _WHOLE.fullmatch(text):
             shown = text if len(text) <= 30 else text[:27] + "..."
             raise InputRejected(f"The {what} id must be a whole number, not '{shown}'.")
         number = int(text)
-    if number < 1 or number > MAX_ID:
-        raise NotFound(f"No {what} {number if number.bit_length() < 100 else 'with that id'}.")
+    if not 1 <= number <= MAX_ID:
+        raise NotFound(f"No {what} {number}." if number.bit_length() < 100 else f"No {what} with that id.")
     return number

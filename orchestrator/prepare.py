@@ -9,7 +9,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 from sqlalchemy import func, select
@@ -104,29 +103,10 @@ def _prepare_posting(settings, base, *, text, image, url) -> Prepared:
                                     max_pixels=settings.max_image_pixels)
         return Prepared(prompt=spec.build_prompt(None, has_image=True), images=(img,), source="image", **base)
     if source == "url":
-        _check_link(url)  # a malformed link is refused before any quota is taken
+        url_fetch.check_form(url)  # a malformed link is refused before any quota is taken
         return Prepared(prompt="", source="url", pending_url=url.strip(), **base)
     body = inputs.validate_text(text, max_chars=settings.max_posting_chars)
     return Prepared(prompt=spec.build_prompt(body), source="text", **base)
-
-
-MAX_URL_CHARS = 2048
-
-
-def _check_link(url: str) -> None:
-    """The link's form (scheme, host, length) — no DNS, no connection: those come after the quota."""
-    link = url.strip()
-    if len(link) > MAX_URL_CHARS:
-        raise InputRejected(f"The link is {len(link):,} characters long; the limit is {MAX_URL_CHARS:,}.")
-    try:
-        parts = urlsplit(link)
-        host = parts.hostname
-    except ValueError:
-        raise InputRejected("The link is not a valid web address.") from None
-    if parts.scheme.lower() not in ("http", "https"):
-        raise InputRejected("Only http:// and https:// links can be fetched.")
-    if not host:
-        raise InputRejected("The link has no host name.")
 
 
 def fetch_posting(prepared: Prepared, settings: Settings, *, allow_private: bool) -> Prepared:

@@ -30,7 +30,7 @@ import time
 import zlib
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
 from orchestrator.errors import InputRejected
 
@@ -40,6 +40,7 @@ METADATA_ADDRESSES = frozenset(ipaddress.ip_address(a) for a in (
     "169.254.169.254", "fd00:ec2::254", "100.100.100.200", "168.63.129.16"))
 _NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
 _SITE_LOCAL = ipaddress.IPv6Network("fec0::/10")
+MAX_URL_CHARS = 2048  # the width of jobs.source_url
 _USER_AGENT = "AI-Orchestrator/1.0 (job posting fetcher)"
 _METADATA_REFUSED = "That address is not allowed: cloud metadata services cannot be fetched."
 
@@ -164,17 +165,28 @@ def _checked(addresses: list[Address], allow_private: bool) -> Address:
     return addresses[0]
 
 
-def _target(url: str, *, allow_private: bool, deadline: float | None) -> _Target:
+def check_form(url: str) -> SplitResult:
+    """The link's form: length, http(s), a host name and a valid port. No DNS, no connection
+    (the pipeline checks this before taking any quota; the fetch then checks the address)."""
+    link = url.strip()
+    if len(link) > MAX_URL_CHARS:
+        raise InputRejected(f"The link is {len(link):,} characters long; the limit is {MAX_URL_CHARS:,}.")
     try:
-        parts = urlsplit(url.strip())
-        scheme, name, port = parts.scheme, parts.hostname, parts.port
+        parts = urlsplit(link)
+        name, _port = parts.hostname, parts.port
     except ValueError:
         raise InputRejected("The link is not a valid web address.") from None
-    url = urlunsplit(parts)  # as parsed: urlsplit drops leading controls, tabs and newlines
-    if scheme not in ("http", "https"):
+    if parts.scheme not in ("http", "https"):
         raise InputRejected("Only http:// and https:// links can be fetched.")
     if not name:
         raise InputRejected("The link has no host name.")
+    return parts
+
+
+def _target(url: str, *, allow_private: bool, deadline: float | None) -> _Target:
+    parts = check_form(url)
+    scheme, name, port = parts.scheme, parts.hostname, parts.port
+    url = urlunsplit(parts)  # as parsed: urlsplit drops leading controls, tabs and newlines
     if not allow_private and name.rstrip(".") in METADATA_HOSTS:
         raise InputRejected(_METADATA_REFUSED)
     try:
@@ -351,15 +363,18 @@ def _read_capped(resp, max_bytes: int, deadline: float) -> bytes:
         raise InputRejected(f"The page is sent with a compression this fetcher does not read ({coding[:20]}).")
     inflate = _DECODERS[coding]()
     chunks, size = [], 0
-    for raw in resp.iter_raw():
-        while raw:
-            piece = inflate.decompress(raw, max_bytes - size + 1) if inflate else raw
-            raw = inflate.unconsumed_tail if inflate else b""
-            size += len(piece)
-            if size > max_bytes:
-                raise InputRejected(f"The page is larger than {max_bytes // 1024:,} KB.")
-            chunks.append(piece)
-        _remaining(deadline)
+    try:
+        for raw in resp.iter_raw():
+            while raw:
+                piece, raw = (inflate.decompress(raw, max_bytes - size + 1), inflate.unconsumed_tail) if inflate \
+                    else (raw, b"")
+                size += len(piece)
+                if size > max_bytes:
+                    raise InputRejected(f"The page is larger than {max_bytes // 1024:,} KB.")
+                chunks.append(piece)
+            _remaining(deadline)
+    except zlib.error:
+        raise InputRejected("The page's compressed body is damaged; check the link.") from None
     return b"".join(chunks)
 
 

@@ -141,6 +141,7 @@ def _editor(orch, user, kind: TaskSpec, doc: documents.DocumentInfo, draft: Draf
     tab_edit, tab_preview = st.tabs([":material/edit: Edit", ":material/visibility: Preview"])
     with tab_edit:
         text = st.text_area("Edit the text (Markdown)", doc.content, height=460, key=f"{kind.name}_text_{doc.id}",
+                            max_chars=orch.settings.max_document_chars,
                             label_visibility="collapsed")
     with tab_preview, st.container(border=True):
         st.markdown(safe_markdown(text))  # model output: no remote images, HTML or unsafe links

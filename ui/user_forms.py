@@ -36,11 +36,12 @@ NICE = {
 }
 
 
-def _field_chars() -> int:
-    """The longest single field a job or profile may hold (the services refuse more)."""
+def _limit(what: str) -> int:
+    """What the services accept (orchestrator/limits.py): one ``field``, or a whole ``job`` or
+    ``profile`` (a list typed into one box can hold at most that)."""
     from ui.context import get_orchestrator
 
-    return get_orchestrator().settings.max_field_chars
+    return getattr(get_orchestrator().settings, f"max_{what}_chars")
 
 
 def nice(value: str | None) -> str:
@@ -115,16 +116,17 @@ def job_posting_form(posting: JobPosting, *, key: str, submit_label: str = "Save
                               key=f"{key}_period")
         st.markdown("**Details** — one item per line")
         skills = st.text_area("Skills (comma-separated)", ", ".join(posting.skills), height=68,
-                              key=f"{key}_skills")
+                              key=f"{key}_skills", max_chars=_limit('job'))
         c1, c2 = st.columns(2)
         requirements = c1.text_area("Requirements", "\n".join(posting.requirements), height=150,
-                                    key=f"{key}_req")
+                                    key=f"{key}_req", max_chars=_limit('job'))
         responsibilities = c2.text_area("Responsibilities", "\n".join(posting.responsibilities), height=150,
-                                        key=f"{key}_resp")
+                                        key=f"{key}_resp", max_chars=_limit('job'))
         c1, c2 = st.columns(2)
-        benefits = c1.text_area("Benefits", "\n".join(posting.benefits), height=110, key=f"{key}_benefits")
+        benefits = c1.text_area("Benefits", "\n".join(posting.benefits), height=110, key=f"{key}_benefits",
+                                max_chars=_limit('job'))
         summary = c2.text_area("Summary", posting.summary or "", height=110, key=f"{key}_summary",
-                               max_chars=_field_chars())
+                               max_chars=_limit('field'))
         submitted = st.form_submit_button(submit_label, type="primary", icon=":material/save:")
     if not submitted:
         return None
@@ -157,14 +159,15 @@ def _experience_fields(exp: Experience, key: str, number: int) -> Experience | N
         head.markdown(f"**Role {number}**" + (f" · {plain_label(exp.role)}" if exp.role else ""))
         remove = drop.checkbox("Remove", key=f"{key}_rm")
         c1, c2 = st.columns(2)
-        role = c1.text_input("Role", exp.role, key=f"{key}_role")
-        company = c2.text_input("Company", exp.company, key=f"{key}_company")
+        role = c1.text_input("Role", exp.role, key=f"{key}_role", max_chars=_limit('field'))
+        company = c2.text_input("Company", exp.company, key=f"{key}_company", max_chars=_limit('field'))
         c1, c2, c3 = st.columns(3)
-        start = c1.text_input("Start", exp.start or "", placeholder="2021-05", key=f"{key}_start")
-        end = c2.text_input("End", exp.end or "", placeholder="Present", key=f"{key}_end")
-        location = c3.text_input("Location", exp.location or "", key=f"{key}_loc")
+        start = c1.text_input("Start", exp.start or "", placeholder="2021-05", key=f"{key}_start",
+                              max_chars=_limit('field'))
+        end = c2.text_input("End", exp.end or "", placeholder="Present", key=f"{key}_end", max_chars=_limit('field'))
+        location = c3.text_input("Location", exp.location or "", key=f"{key}_loc", max_chars=_limit('field'))
         bullets = st.text_area("Achievements (one per line)", "\n".join(exp.bullets), height=110,
-                               key=f"{key}_bullets")
+                               key=f"{key}_bullets", max_chars=_limit('profile'))
     if remove or not (role.strip() or company.strip() or bullets.strip()):
         return None
     return Experience(role=role.strip(), company=company.strip(), location=location.strip() or None,
@@ -177,10 +180,10 @@ def _education_fields(edu: Education, key: str, number: int) -> Education | None
         head.markdown(f"**Education {number}**")
         remove = drop.checkbox("Remove", key=f"{key}_rm")
         c1, c2, c3, c4 = st.columns([3, 3, 1, 1])
-        degree = c1.text_input("Degree", edu.degree, key=f"{key}_degree")
-        institution = c2.text_input("Institution", edu.institution, key=f"{key}_inst")
-        start = c3.text_input("Start", edu.start or "", key=f"{key}_start")
-        end = c4.text_input("End", edu.end or "", key=f"{key}_end")
+        degree = c1.text_input("Degree", edu.degree, key=f"{key}_degree", max_chars=_limit('field'))
+        institution = c2.text_input("Institution", edu.institution, key=f"{key}_inst", max_chars=_limit('field'))
+        start = c3.text_input("Start", edu.start or "", key=f"{key}_start", max_chars=_limit('field'))
+        end = c4.text_input("End", edu.end or "", key=f"{key}_end", max_chars=_limit('field'))
     if remove or not (degree.strip() or institution.strip()):
         return None
     return Education(degree=degree.strip(), institution=institution.strip(), start=start.strip() or None,
@@ -196,15 +199,17 @@ def profile_form(profile: Profile, *, key: str, extra_roles: int = 0, extra_educ
         c1, c2 = st.columns(2)
         name = c1.text_input("Full name", profile.name, key=f"{key}_name", max_chars=NAME_CHARS)
         headline = c2.text_input("Headline", profile.headline or "", placeholder="Senior Backend Engineer",
-                                 key=f"{key}_headline")
+                                 key=f"{key}_headline", max_chars=_limit('field'))
         c1, c2, c3 = st.columns(3)
-        email = c1.text_input("Email", profile.email or "", key=f"{key}_email")
-        phone = c2.text_input("Phone", profile.phone or "", key=f"{key}_phone")
-        location = c3.text_input("Location", profile.location or "", key=f"{key}_location")
+        email = c1.text_input("Email", profile.email or "", key=f"{key}_email", max_chars=_limit('field'))
+        phone = c2.text_input("Phone", profile.phone or "", key=f"{key}_phone", max_chars=_limit('field'))
+        location = c3.text_input("Location", profile.location or "", key=f"{key}_location", max_chars=_limit('field'))
         links = st.text_input("Links (comma-separated)", ", ".join(profile.links), key=f"{key}_links",
+                              max_chars=_limit('field'),
                               placeholder="https://linkedin.com/in/you, https://github.com/you")
         summary = st.text_area("Summary", profile.summary or "", height=100, key=f"{key}_summary",
-                               placeholder="Two or three sentences about what you do best.", max_chars=_field_chars())
+                               placeholder="Two or three sentences about what you do best.",
+                               max_chars=_limit('field'))
         st.subheader("Experience", divider="gray")
         if not roles:
             st.caption("No roles yet: use “Add a role” below the form.")
@@ -212,9 +217,11 @@ def profile_form(profile: Profile, *, key: str, extra_roles: int = 0, extra_educ
         st.subheader("Education", divider="gray")
         education = [_education_fields(edu, f"{key}_edu{i}", i + 1) for i, edu in enumerate(schools)]
         st.subheader("Skills and languages", divider="gray")
-        skills = st.text_area("Skills (comma-separated)", ", ".join(profile.skills), height=80, key=f"{key}_skills")
+        skills = st.text_area("Skills (comma-separated)", ", ".join(profile.skills), height=80, key=f"{key}_skills",
+                              max_chars=_limit('profile'))
         languages = st.text_input("Languages (comma-separated)", ", ".join(profile.languages),
-                                  placeholder="English (native), German (B2)", key=f"{key}_languages")
+                                  placeholder="English (native), German (B2)", key=f"{key}_languages",
+                                  max_chars=_limit('field'))
         submitted = st.form_submit_button("Save profile", type="primary", icon=":material/save:")
     if not submitted:
         return None

@@ -89,7 +89,7 @@ PROFILES = {
 }
 
 def _accounts(orch) -> int:
-    from orchestrator.services.admin.users import hash_password
+    from orchestrator.passwords import hash_password
 
     created = 0
     with orch.db.write() as s:

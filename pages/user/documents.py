@@ -96,6 +96,7 @@ def documents_tab() -> None:
         preview, edit = st.tabs([":material/visibility: Read", ":material/edit: Edit"])
         with edit:
             text = st.text_area("Text (Markdown)", doc.content, height=420, key=f"docs_text_{doc.id}",
+                                max_chars=orch.settings.max_document_chars,
                                 label_visibility="collapsed")
             if st.button("Save changes", type="primary", icon=ICONS["save"], key=f"docs_save_{doc.id}"):
                 if call(lambda: documents.update_document(orch, user=user.id, document_id=doc.id,

@@ -119,14 +119,14 @@ def test_the_password_check_runs_outside_any_write_transaction(demo_users, monke
     """A slow hash does not hold the write lock: a concurrent write goes through at once."""
     orch = demo_users
     started = threading.Event()
-    real_verify = sign_in._verify
+    real_verify = sign_in.passwords.verify
 
     def slow_verify(hash_, password):
         started.set()
         time.sleep(1.0)
         return real_verify(hash_, password)
 
-    monkeypatch.setattr(sign_in, "_verify", slow_verify)
+    monkeypatch.setattr(sign_in.passwords, "verify", slow_verify)
     worker = threading.Thread(target=lambda: sign_in.authenticate(orch, email="free@example.com", password="demo"))
     worker.start()
     assert started.wait(5)

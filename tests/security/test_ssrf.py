@@ -415,3 +415,10 @@ def test_an_unknown_compression_is_refused(site):
     with pytest.raises(InputRejected, match="compression this fetcher does not read"):
         url_fetch.fetch_url(f"http://127.0.0.1:{server.port}/job", allow_private=True, timeout_s=5,
                             max_bytes=10_000)
+
+
+def test_a_damaged_compressed_page_is_a_clear_message(site):
+    server = site({"/job": (200, {"Content-Encoding": "gzip"}, b"\x1f\x8b\x08\x00not really gzip at all")})
+    with pytest.raises(InputRejected, match="compressed body is damaged"):
+        url_fetch.fetch_url(f"http://127.0.0.1:{server.port}/job", allow_private=True, timeout_s=5,
+                            max_bytes=10_000)

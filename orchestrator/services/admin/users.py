@@ -14,20 +14,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
-from argon2 import PasswordHasher
 from sqlalchemy import func, select, update
 
 from db.models import ROLES, AuthSession, CreditTransaction, Plan, User
-from orchestrator import limits
+from orchestrator import limits, passwords
 from orchestrator.ids import parse_id
 from orchestrator.errors import InputRejected, NotFound, PermissionDenied
 from orchestrator.money import usd_str
 from orchestrator.services.admin import audit
 from orchestrator.services.actor import SUPER_ADMIN, Actor, is_self, require
 
-_hasher = PasswordHasher()
-# A real hash to verify against when the email is unknown, so timing does not reveal accounts.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
 @dataclass(frozen=True)
@@ -55,10 +51,6 @@ class UserInfo:
 def _info(u: User) -> UserInfo:
     return UserInfo(id=u.id, email=u.email, name=u.name, role=u.role, plan=u.plan.code, plan_name=u.plan.name,
                     is_active=u.is_active, credit_usd=u.credit_usd, created_at=u.created_at)
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
 
 
 def _normalize_email(email: str) -> str:
@@ -99,13 +91,13 @@ def add_user(orch, *, email: str, plan: str, role: str = "user", name: str = "",
     if role == SUPER_ADMIN and actor_role != SUPER_ADMIN:
         raise PermissionDenied(_SUPER_RULE)
     limits.check_text(name, limit=limits.NAME_CHARS, what="The name")
-    if password is not None and len(password) < 4:
-        raise InputRejected("Passwords need at least 4 characters.")
+    if password is not None:
+        passwords.check_new(password)
     with orch.db.write() as s:
         if s.scalar(select(User.id).where(func.lower(User.email) == email)):
             raise InputRejected(f"A user {email} already exists.")
         user = User(email=email, name=name or email.split("@")[0].replace(".", " ").title(), role=role,
-                    plan=_plan(s, plan), password_hash=hash_password(password) if password else None,
+                    plan=_plan(s, plan), password_hash=passwords.hash_password(password) if password else None,
                     is_demo=is_demo)
         s.add(user)
         s.flush()
@@ -178,13 +170,12 @@ def set_active(orch, *, email: str, active: bool, actor: Actor) -> UserInfo:
 
 def set_password(orch, *, email: str, password: str, actor: Actor) -> None:
     actor_role = require(orch, actor)
-    if len(password or "") < 4:
-        raise InputRejected("Passwords need at least 4 characters.")
+    passwords.check_new(password)
     with orch.db.write() as s:
         user = _user(s, email)
         if user.role == SUPER_ADMIN and actor_role != SUPER_ADMIN:
             raise PermissionDenied("Only a super admin may set a super admin's password.")
-        user.password_hash = hash_password(password)
+        user.password_hash = passwords.hash_password(password)
         # whoever knew the old password is signed out everywhere
         revoked = s.execute(update(AuthSession).where(AuthSession.user_id == user.id,
                                                       AuthSession.revoked_at.is_(None))

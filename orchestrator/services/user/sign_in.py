@@ -27,17 +27,16 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select, update
 
 from db.models import AuthSession, SignInThrottle, User
 from db.session import insert_ignore
-from orchestrator.errors import CredentialError, InputRejected
+from orchestrator import passwords
+from orchestrator.errors import CredentialError
 from orchestrator.services.admin import audit
-from orchestrator.services.admin.users import _DUMMY_HASH, UserInfo, _hasher, _info, hash_password
+from orchestrator.services.admin.users import UserInfo, _info
 
 AUDIT_ACTOR = "system:sign-in"
-MIN_PASSWORD = 4
 
 
 class SignInLocked(CredentialError):
@@ -71,9 +70,8 @@ def _wait(until: datetime, now: datetime) -> tuple[str, int]:
     return (f"{minutes} minute{'s' if minutes != 1 else ''}", seconds)
 
 
-def _refuse_if_locked(orch, keys: list[_Key], now: datetime) -> None:
-    with orch.db.read() as s:
-        rows = s.scalars(select(SignInThrottle).where(SignInThrottle.key.in_([k.key for k in keys]))).all()
+def _refuse_if_locked(s, keys: list[_Key], now: datetime) -> None:
+    rows = s.scalars(select(SignInThrottle).where(SignInThrottle.key.in_([k.key for k in keys]))).all()
     locked = [r for r in rows if r.locked_until is not None and r.locked_until > now]
     if not locked:
         return
@@ -115,25 +113,17 @@ def _count_failure(orch, keys: list[_Key], now: datetime) -> tuple[int, _Key | N
     return account_failures, locked, locked_until
 
 
-def _verify(password_hash: str | None, password: str) -> bool:
-    try:
-        _hasher.verify(password_hash or _DUMMY_HASH, password or "")
-    except (VerificationError, InvalidHashError):
-        return False
-    return password_hash is not None
-
-
 def authenticate(orch, *, email: str, password: str, client: str | None = None) -> UserInfo:
     """The user whose e-mail and password these are; ``CredentialError`` otherwise (the same
     message for an unknown e-mail and a wrong password), ``SignInLocked`` while throttled.
     ``client`` is the caller's address, as the app sees it."""
     now = datetime.now(UTC)
     keys = _keys(orch, email, client)
-    _refuse_if_locked(orch, keys, now)
     with orch.db.read() as s:
+        _refuse_if_locked(s, keys, now)
         user = s.scalar(select(User).where(func.lower(User.email) == (email or "").strip().lower()))
         user_id, stored = (user.id, user.password_hash) if user is not None else (None, None)
-    if not _verify(stored, password):
+    if not passwords.verify(stored, password):
         failures, locked, locked_until = _count_failure(orch, keys, now)
         if locked is not None:
             text, seconds = _wait(locked_until, now)
@@ -144,8 +134,7 @@ def authenticate(orch, *, email: str, password: str, client: str | None = None) 
         hint = (f" {left} more failed attempt{'s' if left != 1 else ''} will lock sign-in for this account for "
                 f"{_wait(now + timedelta(seconds=orch.settings.sign_in_lock_s), now)[0]}." if left <= 3 else "")
         raise CredentialError("Wrong email or password." + hint)
-    rehash = _hasher.check_needs_rehash(stored)
-    new_hash = _hasher.hash(password) if rehash else None
+    new_hash = passwords.hash_password(password) if passwords.needs_rehash(stored) else None
     with orch.db.write() as s:
         user = s.get(User, user_id)
         if user is None or not user.is_active:
@@ -165,15 +154,14 @@ def change_password(orch, *, user_id: int, current_password: str, new_password: 
     session token) stays valid. Returns the number of sessions revoked."""
     from orchestrator.services.user.sessions import row_id_of
 
-    if len(new_password or "") < MIN_PASSWORD:
-        raise InputRejected(f"Passwords need at least {MIN_PASSWORD} characters.")
+    passwords.check_new(new_password)
     with orch.db.read() as s:
         user = s.get(User, user_id)
         if user is None:
             raise CredentialError("Sign in again to change your password.")
         email = user.email
     authenticate(orch, email=email, password=current_password, client=client)
-    new_hash = hash_password(new_password)
+    new_hash = passwords.hash_password(new_password)
     keep = row_id_of(keep_session) if keep_session else None
     with orch.db.write() as s:
         user = s.get(User, user_id)
