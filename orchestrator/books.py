@@ -28,6 +28,9 @@ from typing import Any
 from orchestrator.rawsql import Cursor, RawSQL, insert_sql, upsert_sql
 
 
+_NOTHING_SAVED = object()  # the batch went through and saved nothing (a reply): not "redo"
+
+
 @dataclass(frozen=True)
 class Hold:
     """One reservation as taken: what it holds against which periods."""
@@ -145,8 +148,10 @@ class Books(RawSQL):
 
     def complete(self, *, ledger_row: dict[str, Any], attempt_hold: Hold | None, request_hold: Hold | None,
                  count_request: bool, tokens: int, cost: Decimal | None, charge: Decimal, now: datetime,
-                 cache_row: dict[str, Any] | None, save_table: str, save_row: dict[str, Any]) -> int:
-        """Record, settle, cache and save in one transaction; returns the saved row's id.
+                 cache_row: dict[str, Any] | None, save_table: str | None,
+                 save_row: dict[str, Any] | None) -> int | None:
+        """Record, settle, cache and save in one transaction; returns the saved row's id
+        (None when nothing is saved: a reply).
 
         The usual case (both holds still held) is one batch and a commit; a hold the
         sweeper gave back, or one settled before, takes the statement-by-statement path."""
@@ -155,7 +160,7 @@ class Books(RawSQL):
             saved = self._complete_batch(cur, ledger_row, attempt_hold, request_hold, count_request, tokens, cost,
                                          charge, now, cache_row, save_table, save_row)
             if saved is not None:
-                return saved
+                return None if saved is _NOTHING_SAVED else saved
         with self.transaction() as cur:
             cur.insert("usage_log", ledger_row)
             if attempt_hold is not None:
@@ -167,7 +172,7 @@ class Books(RawSQL):
                     self._release(cur, request_hold, now)
             if cache_row is not None:
                 cur.upsert("cache_entries", cache_row, key="key")
-            return cur.insert(save_table, save_row, returning="id")
+            return cur.insert(save_table, save_row, returning="id") if save_table else None
 
     def _complete_batch(self, cur: Cursor, ledger_row, attempt_hold, request_hold, count_request, tokens, cost,
                         charge, now, cache_row, save_table, save_row) -> int | None:
@@ -200,13 +205,14 @@ class Books(RawSQL):
             transitions += 1
         if cache_row is not None:
             stmts.append((upsert_sql("cache_entries", tuple(cache_row), "key"), cache_row, False))
-        stmts.append((insert_sql(save_table, tuple(save_row), "id"), save_row, True))
+        if save_table:
+            stmts.append((insert_sql(save_table, tuple(save_row), "id"), save_row, True))
         results = cur.batch(stmts)
         moved = [r for (sql, _p, _f), r in zip(stmts, results) if sql.startswith("UPDATE reservations")]
         if sum(moved) != transitions:
             cur.rollback()
             return None
-        return results[-1][0][0]
+        return results[-1][0][0] if save_table else _NOTHING_SAVED
 
     def fail(self, *, ledger_row: dict[str, Any], hold: Hold | None, now: datetime) -> None:
         """A failed attempt: its ledger row, and its hold given back."""

@@ -27,7 +27,8 @@ def cache_key(request: ChatRequest, *, kind: str, prompt_version: str, user_id: 
          user_id, source],
         sort_keys=True,
     )
-    for part in (header, request.system, request.prompt):
+    turns = json.dumps(request.history) if request.history else ""
+    for part in (header, request.system, turns, request.prompt):
         h.update(part.encode())
         h.update(b"\x00")
     for img in request.images:

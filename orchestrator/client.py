@@ -16,6 +16,7 @@ from orchestrator import pipeline
 from orchestrator.config import Settings, open_database
 from orchestrator.errors import CredentialError
 from orchestrator.health import BreakerPolicy
+from orchestrator.origin import Origin
 from orchestrator.result import Result, StreamRestart
 from orchestrator.snapshot import Snapshot
 from orchestrator.providers.registry import get_kind
@@ -55,18 +56,24 @@ class Orchestrator:
 
     def run(self, task: str, *, user: str | int, text: str | None = None, image: bytes | None = None,
             url: str | None = None, job_id: int | None = None, regenerate: bool = False,
-            **options: Any) -> Result:
+            messages: list[dict[str, Any]] | None = None, model: str | None = None,
+            origin: Origin | None = None, **options: Any) -> Result:
         """Run the registered ``task`` for ``user`` (email or id).
 
         A task whose input is a posting takes exactly one of ``text``, ``image``
         (PNG/JPEG/WebP bytes) or ``url``; one that works from a saved job takes
         ``job_id`` and options ``length``, ``tone``,
-        ``language``, ``emphasis``. ``regenerate`` bypasses the response cache.
+        ``language``, ``emphasis``; a conversation task (``chat``) takes OpenAI-shaped
+        ``messages`` (or ``text``) and options ``max_tokens`` and ``temperature``.
+        ``regenerate`` bypasses the response cache. ``model`` (``provider/model``) asks for
+        exactly that model, if the user's plan may use it, instead of the plan's chain.
+        ``origin`` is what the ledger records as the request's source (default ``python``).
         Raises an ``OrchestratorError`` subclass with a message for people.
         """
         result = None
         for event in pipeline.execute(self, task, user=user, text=text, image=image, url=url, job_id=job_id,
-                                      regenerate=regenerate, streaming=False, options=options):
+                                      regenerate=regenerate, streaming=False, options=options,
+                                      messages=messages, model=model, origin=origin):
             if isinstance(event, Result):
                 result = event
         assert result is not None
@@ -74,14 +81,16 @@ class Orchestrator:
 
     def stream(self, task: str, *, user: str | int, text: str | None = None, image: bytes | None = None,
                url: str | None = None, job_id: int | None = None, regenerate: bool = False,
-               **options: Any) -> Iterator[str | StreamRestart | Result]:
+               messages: list[dict[str, Any]] | None = None, model: str | None = None,
+               origin: Origin | None = None, **options: Any) -> Iterator[str | StreamRestart | Result]:
         """Like ``run`` but yields text chunks as they arrive, then the ``Result``.
 
         If a stream breaks and another provider takes over, a ``StreamRestart``
         is yielded first: discard the text shown so far.
         """
         yield from pipeline.execute(self, task, user=user, text=text, image=image, url=url, job_id=job_id,
-                                    regenerate=regenerate, streaming=True, options=options)
+                                    regenerate=regenerate, streaming=True, options=options, messages=messages,
+                                    model=model, origin=origin)
 
     # ------------------------------------------------------------ internals
 

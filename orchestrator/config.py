@@ -116,6 +116,9 @@ class Settings:
     max_list_items: int = _setting("ORCHESTRATOR_MAX_LIST_ITEMS", 200, minimum=1)
     max_job_chars: int = _setting("ORCHESTRATOR_MAX_JOB_CHARS", 100_000, minimum=1)
     max_profile_chars: int = _setting("ORCHESTRATOR_MAX_PROFILE_CHARS", 100_000, minimum=1)
+    # the gateway's chat task: the whole conversation, and how many messages it may have
+    max_chat_chars: int = _setting("ORCHESTRATOR_MAX_CHAT_CHARS", 100_000, minimum=1)
+    max_chat_messages: int = _setting("ORCHESTRATOR_MAX_CHAT_MESSAGES", 200, minimum=1)
 
     @classmethod
     def load(cls, **overrides) -> Settings:

@@ -36,6 +36,10 @@ class InputRejected(OrchestratorError):
     """The caller's own input cannot be processed; retrying elsewhere would not help."""
 
 
+class InputTooLarge(InputRejected):
+    """The caller's input is larger than a configured limit (HTTP 413)."""
+
+
 class QuotaExceeded(OrchestratorError):
     """A plan limit or the credit balance would be exceeded by this request.
 

@@ -7,7 +7,7 @@ wrong and what to do; nothing is sent to a provider before it passes.
 from __future__ import annotations
 
 from orchestrator import uploads
-from orchestrator.errors import InputRejected
+from orchestrator.errors import InputRejected, InputTooLarge
 from orchestrator.providers.base import ImageInput
 
 IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
@@ -18,7 +18,7 @@ def validate_text(text: str | None, *, max_chars: int) -> str:
     if not cleaned:
         raise InputRejected("The posting is empty. Paste the text of a job posting.")
     if len(cleaned) > max_chars:
-        raise InputRejected(
+        raise InputTooLarge(
             f"The posting is {len(cleaned):,} characters long; the limit is {max_chars:,}. "
             "Paste only the job description itself."
         )

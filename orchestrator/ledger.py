@@ -23,7 +23,7 @@ LEDGER_FIELDS = (
     "timestamp", "request_id", "attempt", "user_id", "user", "plan", "task_type", "provider",
     "provider_kind", "model", "status", "error_type", "error_message", "tokens_input",
     "tokens_output", "tokens_cached", "tokens_reasoning", "tokens_cache_write", "cost_usd",
-    "priced", "charged_usd", "latency_ms",
+    "priced", "charged_usd", "latency_ms", "origin", "token_id",
 )
 
 
@@ -51,6 +51,8 @@ def attempt_row(
     error_type: str | None = None,
     error_message: str | None = None,
     timestamp: datetime | None = None,
+    origin: str = "python",
+    token_id: int | None = None,
 ) -> dict[str, Any]:
     """One ledger row's column values. ``cost`` None with ``priced`` False means unpriced."""
     u = usage or TokenUsage()
@@ -77,6 +79,8 @@ def attempt_row(
         charged_usd=charged,
         latency_ms=latency_ms,
         is_demo=False,
+        origin=origin,
+        token_id=token_id,
     )
 
 
@@ -110,6 +114,8 @@ def as_dict(row: UsageRecord, email: str | None = None) -> dict[str, Any]:
         "priced": row.priced,
         "charged_usd": usd_str(row.charged_usd),
         "latency_ms": row.latency_ms,
+        "origin": row.origin,
+        "token_id": row.token_id,
     }
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from orchestrator.errors import InputRejected
+from orchestrator.errors import InputRejected, InputTooLarge
 
 # one-line fields mirrored into columns of that width
 TITLE_CHARS = 256
@@ -29,7 +29,7 @@ def check_text(value: str | None, *, limit: int, what: str) -> str:
     """``value`` (None as ""), refused if longer than ``limit`` characters."""
     text = value or ""
     if len(text) > limit:
-        raise InputRejected(f"{what} is {len(text):,} characters long; the limit is {limit:,}.")
+        raise InputTooLarge(f"{what} is {len(text):,} characters long; the limit is {limit:,}.")
     return text
 
 
@@ -47,11 +47,11 @@ def _label(path: tuple[Any, ...]) -> str:
 def _walk(value: Any, path: tuple[Any, ...], *, field_chars: int, list_items: int, noun: str) -> None:
     if isinstance(value, str):
         if len(value) > field_chars:
-            raise InputRejected(f"The {noun}'s field '{_label(path)}' is {len(value):,} characters long; "
+            raise InputTooLarge(f"The {noun}'s field '{_label(path)}' is {len(value):,} characters long; "
                                 f"the limit is {field_chars:,}.")
     elif isinstance(value, list):
         if len(value) > list_items:
-            raise InputRejected(f"The {noun}'s list '{_label(path)}' has {len(value):,} entries; "
+            raise InputTooLarge(f"The {noun}'s list '{_label(path)}' has {len(value):,} entries; "
                                 f"the limit is {list_items:,}.")
         for i, item in enumerate(value):
             _walk(item, (*path, i), field_chars=field_chars, list_items=list_items, noun=noun)
@@ -66,7 +66,7 @@ def check_record(record: BaseModel, *, settings, total_chars: int, noun: str) ->
     _walk(data, (), field_chars=settings.max_field_chars, list_items=settings.max_list_items, noun=noun)
     size = len(json.dumps(data, ensure_ascii=False))
     if size > total_chars:
-        raise InputRejected(f"The {noun} is {size:,} characters long in all; the limit is {total_chars:,}. "
+        raise InputTooLarge(f"The {noun} is {size:,} characters long in all; the limit is {total_chars:,}. "
                             "Shorten the longest parts.")
     return data
 

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from orchestrator import cache, health, ledger, pricing, quota, routing
 from orchestrator.books import Hold
+from orchestrator.origin import PYTHON, Origin
 from orchestrator.errors import (
     AllProvidersFailed,
     AttemptFailure,
@@ -76,6 +77,7 @@ class _State:
     limits: quota.Limits
     cfg: Config
     request_hold: Hold
+    origin: Origin = PYTHON
     request_held: bool = False
     attempt_no: int = 0
     attempts: list[Attempt] = field(default_factory=list)
@@ -87,24 +89,29 @@ class _State:
 
 def execute(orch: Orchestrator, task_name: str, *, user: str | int, text: str | None = None,
             image: bytes | None = None, url: str | None = None, job_id: int | None = None,
-            regenerate: bool = False, streaming: bool = False,
-            options: dict[str, Any] | None = None) -> Iterator[str | StreamRestart | Result]:
+            regenerate: bool = False, streaming: bool = False, options: dict[str, Any] | None = None,
+            messages: list[dict[str, Any]] | None = None, model: str | None = None,
+            origin: Origin | None = None) -> Iterator[str | StreamRestart | Result]:
     settings = orch.settings
     spec = get_task(task_name)
     view = orch.snapshot.user(user)
     cfg = orch.snapshot.config()
     prepared = prepare(orch.db, settings, spec, user=view.user, plan=view.plan, text=text, image=image, url=url,
-                       job_id=job_id, options=dict(options or {}))
+                       job_id=job_id, options=dict(options or {}), messages=messages)
     blocked = health.blocked_providers(orch.db, orch.breaker, health=cfg.health) if cfg.health else set()
-    route = routing.resolve(cfg, prepared.plan.code, spec.name, needs_vision=bool(prepared.images),
-                            open_circuits=blocked, offline_fallback=bool(cfg.settings["offline_fallback"]))
+    if model is not None:  # one model the caller named: only it, if the plan may use it
+        route = routing.resolve_named(cfg, prepared.plan, model, needs_vision=bool(prepared.images),
+                                      open_circuits=blocked)
+    else:
+        route = routing.resolve(cfg, prepared.plan.code, spec.name, needs_vision=bool(prepared.images),
+                                open_circuits=blocked, offline_fallback=bool(cfg.settings["offline_fallback"]))
     if not route.candidates:
         raise _no_route(prepared, route)
     now = time.monotonic()
     request_id = uuid.uuid4().hex
     limits = quota.limits_for(prepared.user, prepared.plan)
     state = _State(request_id=request_id, started=now, deadline=now + settings.request_deadline_s,
-                   limits=limits, cfg=cfg,
+                   limits=limits, cfg=cfg, origin=origin or PYTHON,
                    request_hold=quota.hold_for(user_id=prepared.user_id, request_id=request_id, attempt=0,
                                                limits=limits, now=datetime.now(UTC)))
     try:
@@ -170,9 +177,13 @@ def _try_candidate(orch, prepared: Prepared, state: _State, cand: routing.Candid
     Returns the ``Result`` or None (fall back to the next candidate)."""
     settings, spec = orch.settings, prepared.task
     max_out = cand.step.max_tokens or spec.default_max_tokens
-    request = ChatRequest(task=spec.name, model=cand.model, system=spec.system, prompt=prepared.prompt,
-                          images=prepared.images, json_schema=spec.json_schema, schema_name=spec.name,
-                          temperature=cand.step.temperature, max_tokens=max_out)
+    if prepared.max_tokens is not None:
+        max_out = min(max_out, prepared.max_tokens)
+    temperature = prepared.temperature if prepared.temperature is not None else cand.step.temperature
+    request = ChatRequest(task=spec.name, model=cand.model, system=prepared.system or spec.system,
+                          prompt=prepared.prompt, images=prepared.images, history=prepared.history,
+                          json_schema=spec.json_schema, schema_name=spec.name, temperature=temperature,
+                          max_tokens=max_out)
     ttl = int(state.cfg.settings["cache_ttl_s"].get(spec.name, 0) or 0)
     key = cache.cache_key(request, kind=cand.kind, prompt_version=spec.prompt_version,
                           user_id=prepared.user_id, source=prepared.source_url or "") if ttl else ""
@@ -339,7 +350,7 @@ def _row(prepared, state, cand, status, usage, cost, charged, latency, *, error_
         provider=cand.provider_name, provider_kind=cand.kind, model=cand.model, status=status,
         usage=usage, cost=cost if priced else None, priced=priced or status in ("cached", "quota_denied"),
         charged=charged, latency_ms=latency, error_type=error_type, error_message=error_message,
-        timestamp=timestamp)
+        timestamp=timestamp, origin=state.origin.kind, token_id=state.origin.token_id)
 
 
 def _record_failure(orch, prepared, state, cand, hold, started, completion, kind, message):
@@ -377,7 +388,7 @@ def _result(prepared: Prepared, state: _State, cand, text: str, data: Any, usage
         usage=usage, cost_usd=cost, total_cost_usd=total, charged_usd=charged,
         latency_ms=int((time.monotonic() - state.started) * 1000), attempts=state.attempts, cached=cached,
         label=ENGINE_LABEL if cand.kind in local_engine_kinds() else f"{cand.provider_name} · {cand.model}",
-        job_id=saved_id if as_job else None, document_id=None if as_job else saved_id,
+        job_id=saved_id if as_job else None, document_id=saved_id if spec.output == "document" else None,
     )
 
 

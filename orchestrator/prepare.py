@@ -51,13 +51,17 @@ class Prepared:
     job: JobRef | None = None
     options: DraftOptions | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    history: tuple[tuple[str, str], ...] = ()  # earlier turns of a conversation (messages tasks)
+    system: str | None = None  # the caller's instructions, replacing the task's (messages tasks)
+    max_tokens: int | None = None  # the caller's cap on the answer, below the route's (messages tasks)
+    temperature: float | None = None  # the caller's sampling temperature (messages tasks)
 
     @property
     def input_token_bound(self) -> int:
         """Generous upper bound of prompt tokens (tokenizers differ; x2 covers them)."""
-        return 2 * (estimate_tokens(self.task.system) + estimate_tokens(self.prompt)) + IMAGE_TOKENS * len(
-            self.images
-        )
+        history = sum(estimate_tokens(text) for _role, text in self.history)
+        return 2 * (estimate_tokens(self.system or self.task.system) + estimate_tokens(self.prompt) + history) \
+            + IMAGE_TOKENS * len(self.images)
 
 
 def resolve_user(db: Database, user: str | int) -> tuple[User, Plan]:
@@ -75,8 +79,17 @@ def resolve_user(db: Database, user: str | int) -> tuple[User, Plan]:
 
 
 def prepare(db: Database, settings: Settings, task: TaskSpec, *, user: User, plan: Plan, text: str | None,
-            image: bytes | None, url: str | None, job_id: int | None, options: dict[str, Any]) -> Prepared:
+            image: bytes | None, url: str | None, job_id: int | None, options: dict[str, Any],
+            messages: list[dict[str, Any]] | None = None) -> Prepared:
     base = dict(task=task, user_id=user.id, user_email=user.email, plan=plan, user=user)
+    if task.input == "messages":
+        if image or url or job_id is not None:
+            raise InputRejected(f"{task.label} takes messages (or text), not an image, a URL or a job.")
+        from orchestrator.conversation import prepare_messages
+
+        return prepare_messages(settings, base, messages=messages, text=text, options=options)
+    if messages is not None:
+        raise InputRejected(f"{task.label} does not take messages.")
     if task.input == "posting":
         if options:
             raise InputRejected(f"{task.label} takes no options (got: {', '.join(sorted(options))}).")
@@ -160,9 +173,12 @@ def _prepare_saved_job(db, base, *, job_id, options) -> Prepared:
 
 
 def saved_row(prepared: Prepared, parsed: Any, *, request_id: str, provider: str, model: str,
-              cost: Decimal | None, now: datetime) -> tuple[str, dict[str, Any]]:
-    """(table, columns) of what a served request saves, per the task's output kind."""
+              cost: Decimal | None, now: datetime) -> tuple[str | None, dict[str, Any] | None]:
+    """(table, columns) of what a served request saves, per the task's output kind
+    ((None, None) for a reply, which is only returned)."""
     spec = prepared.task
+    if spec.output == "reply":
+        return None, None
     common = dict(user_id=prepared.user_id, created_at=now, updated_at=now, request_id=request_id,
                   provider=provider, model=model, cost_usd=cost)
     if spec.output == "job":

@@ -75,14 +75,15 @@ def resolve(
     needs_vision: bool = False,
     open_circuits: set[int] | frozenset[int] = frozenset(),
     offline_fallback: bool = True,
+    steps: tuple[RouteStep, ...] | None = None,
 ) -> Route:
     """Candidates in policy order, skipping inactive, keyless, open-circuit and
-    incapable ones. When nothing in the chain can serve and the offline engine
-    is active, it ends the route as graceful degradation (text input only).
+    incapable ones (``steps`` replaces the policy's chain). When nothing in the
+    chain can serve and the offline engine is active, it ends the route as graceful degradation (text input only).
     Reads only the in-process snapshot: no database access."""
     candidates: list[Candidate] = []
     skipped: list[tuple[str, str]] = []
-    for step in cfg.chains.get((plan_code, task), ()):
+    for step in cfg.chains.get((plan_code, task), ()) if steps is None else steps:
         why = None
         provider = cfg.providers.get(step.provider)
         row = cfg.catalog.get((provider.kind, step.model)) if provider else None
@@ -110,6 +111,35 @@ def resolve(
             step = RouteStep(offline.name, ENGINE_MODEL)
             candidates.append(_candidate(step, offline, cfg.catalog.get((offline.kind, ENGINE_MODEL))))
     return Route(candidates, skipped, cfg.policy_version)
+
+
+def plan_models(cfg: Config, plan_code: str) -> list[tuple[str, str]]:
+    """Every (provider, model) the live policy lets a plan use, in any task's chain,
+    in first-seen order: what the gateway's ``/v1/models`` lists and accepts by name."""
+    seen: dict[tuple[str, str], None] = {}
+    for (plan, _task), steps in sorted(cfg.chains.items()):
+        if plan == plan_code:
+            for step in steps:
+                seen.setdefault((step.provider, step.model), None)
+    return list(seen)
+
+
+def resolve_named(cfg: Config, plan, name: str, *, needs_vision: bool = False,
+                  open_circuits: set[int] | frozenset[int] = frozenset()) -> Route:
+    """A route of exactly the model the caller named as ``provider/model`` (the gateway's
+    explicit model), allowed only if the plan's live policy uses it somewhere. No fallback
+    to other models: the caller asked for this one."""
+    from orchestrator.errors import NotFound, PermissionDenied
+
+    provider, sep, model = (name or "").partition("/")
+    if not sep or not provider or not model:
+        raise NotFound(f"Unknown model {name[:200]!r}: name one as provider/model, or use 'auto'.")
+    if (provider, model) not in plan_models(cfg, plan.code):
+        raise PermissionDenied(f"The model {name[:200]!r} is not available on the {plan.name} plan.")
+    step = next(s for (p, _t), steps in sorted(cfg.chains.items()) if p == plan.code
+                for s in steps if (s.provider, s.model) == (provider, model))
+    return resolve(cfg, plan.code, "", needs_vision=needs_vision, open_circuits=open_circuits,
+                   offline_fallback=False, steps=(step,))
 
 
 def _sees_images(provider: ProviderRow, model: str, row: ModelRow | None) -> bool:

@@ -24,7 +24,7 @@ import zipfile
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from orchestrator.errors import InputRejected
+from orchestrator.errors import InputRejected, InputTooLarge
 
 MB = 1024 * 1024
 MAX_TEXT_CHARS = 200_000  # text kept from one DOCX or PDF: a CV is a few thousand characters
@@ -94,14 +94,14 @@ def checked_zip(raw: bytes, *, max_bytes: int, max_entries: int, what: str = "DO
 
 
 def _too_big(what: str, size: int, limit: int) -> InputRejected:
-    return InputRejected(f"The {what} would unpack to {size / MB:,.1f} MB; the limit is {limit / MB:g} MB. "
+    return InputTooLarge(f"The {what} would unpack to {size / MB:,.1f} MB; the limit is {limit / MB:g} MB. "
                          "Remove large pictures and save it again, or paste the text instead.")
 
 
 def _check_declared(infos: list[zipfile.ZipInfo], *, max_bytes: int, max_entries: int, what: str) -> None:
     """The central directory's promises: entry count, total size, methods, ratios, names."""
     if len(infos) > max_entries:
-        raise InputRejected(f"The {what} holds {len(infos):,} parts; the limit is {max_entries:,}. It is "
+        raise InputTooLarge(f"The {what} holds {len(infos):,} parts; the limit is {max_entries:,}. It is "
                             f"probably damaged or not a real Word document. {_AGAIN}")
     declared = sum(info.file_size for info in infos)
     if declared > max_bytes:
@@ -167,7 +167,7 @@ def pdf_text(raw: bytes, *, max_pages: int, max_decoded_bytes: int, max_chars: i
     except InputRejected:
         raise
     except LimitReachedError:
-        raise InputRejected(f"The PDF is too large or complex to read safely (its contents unpack to more than "
+        raise InputTooLarge(f"The PDF is too large or complex to read safely (its contents unpack to more than "
                             f"{max_decoded_bytes / MB:g} MB, or take too long to read). Export it again as a "
                             "plain PDF, or paste the text instead.") from None
     except (FileNotDecryptedError, DependencyError):
@@ -291,7 +291,7 @@ def check_image(data: bytes | None, *, max_bytes: int, max_pixels: int) -> str:
     if not data:
         raise InputRejected("The image is empty. Upload a PNG, JPEG or WebP screenshot.")
     if len(data) > max_bytes:
-        raise InputRejected(f"The image is {len(data) / MB:.1f} MB; the limit is {max_bytes / MB:g} MB. "
+        raise InputTooLarge(f"The image is {len(data) / MB:.1f} MB; the limit is {max_bytes / MB:g} MB. "
                             "Crop the screenshot or save it as JPEG.")
     fmt = image_format(data)
     if fmt is None:
@@ -304,7 +304,7 @@ def check_image(data: bytes | None, *, max_bytes: int, max_pixels: int) -> str:
         with Image.open(io.BytesIO(data), formats=[fmt]) as img:
             (width, height), bands = img.size, len(img.getbands())
     except Image.DecompressionBombError:
-        raise InputRejected(f"The image has far too many pixels; the limit is {max_pixels:,}.") from None
+        raise InputTooLarge(f"The image has far too many pixels; the limit is {max_pixels:,}.") from None
     except Exception:  # noqa: BLE001 - Pillow raises many types on a damaged header
         raise InputRejected(_UNREADABLE) from None
     limit = _pixel_limit(fmt, bands, max_pixels)

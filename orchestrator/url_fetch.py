@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
-from orchestrator.errors import InputRejected
+from orchestrator.errors import InputRejected, InputTooLarge
 
 METADATA_HOSTS = {"metadata.google.internal", "metadata", "instance-data", "instance-data.ec2.internal"}
 # AWS/GCP/Azure link-local, AWS IPv6, Alibaba, Azure wireserver (a *public* address, hence listed).
@@ -170,7 +170,7 @@ def check_form(url: str) -> SplitResult:
     (the pipeline checks this before taking any quota; the fetch then checks the address)."""
     link = url.strip()
     if len(link) > MAX_URL_CHARS:
-        raise InputRejected(f"The link is {len(link):,} characters long; the limit is {MAX_URL_CHARS:,}.")
+        raise InputTooLarge(f"The link is {len(link):,} characters long; the limit is {MAX_URL_CHARS:,}.")
     try:
         parts = urlsplit(link)
         name, _port = parts.hostname, parts.port

@@ -11,6 +11,7 @@ import streamlit as st
 
 from orchestrator import Result, StreamRestart
 from orchestrator.errors import NotFound
+from orchestrator.origin import APP
 from orchestrator.safe_markdown import plain_label, safe_markdown
 from orchestrator.schemas import DraftOptions
 from orchestrator.services.user import documents
@@ -90,7 +91,7 @@ def _write_safely(chunks) -> None:
 def _stream(orch, user, kind: TaskSpec, job_id: int, options: dict, regenerate: bool) -> Draft | None:
     """Stream the text into an ``st.status``; a StreamRestart (a broken stream taken over by
     the next provider) clears what was shown and goes on. Returns the saved draft."""
-    events = orch.stream(kind.name, user=user.id, job_id=job_id, regenerate=regenerate, **options)
+    events = orch.stream(kind.name, user=user.id, job_id=job_id, regenerate=regenerate, origin=APP, **options)
     box: dict = {"result": None, "restart": None}
 
     def chunks():

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from orchestrator.cli.output import emit
 from orchestrator.errors import InputRejected
+from orchestrator.origin import CLI
 from orchestrator.result import Result, StreamRestart
 
 
@@ -19,7 +20,7 @@ def _read(path: str, binary: bool = False):
 
 def run(orch, args) -> int:
     options = {k: getattr(args, k) for k in ("length", "tone", "language", "emphasis") if getattr(args, k)}
-    kwargs = dict(user=args.user, job_id=args.job_id, regenerate=args.regenerate, **options)
+    kwargs = dict(user=args.user, job_id=args.job_id, regenerate=args.regenerate, origin=CLI, **options)
     if args.text is not None:
         kwargs["text"] = args.text
     elif args.file:

@@ -87,7 +87,8 @@ class AnthropicAdapter:
         params: dict[str, Any] = {
             "model": request.model,
             "max_tokens": request.max_tokens if request.max_tokens is not None else DEFAULT_MAX_TOKENS,
-            "messages": [{"role": "user", "content": content}],
+            "messages": [{"role": role, "content": text} for role, text in request.history]
+            + [{"role": "user", "content": content}],
         }
         if request.system:
             params["system"] = request.system

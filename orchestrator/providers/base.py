@@ -45,6 +45,8 @@ class ImageInput:
 class ChatRequest:
     """One model call. ``prompt`` is the user turn, ``system`` the instructions.
 
+    ``history`` holds earlier turns of a conversation, oldest first, as (role, text)
+    with role ``user`` or ``assistant`` (the gateway's chat task; empty otherwise).
     ``json_schema`` asks for structured output (``schema_name`` names it for
     vendors that want a name); adapters use the vendor's native mechanism.
     """
@@ -54,6 +56,7 @@ class ChatRequest:
     system: str
     prompt: str
     images: tuple[ImageInput, ...] = ()
+    history: tuple[tuple[str, str], ...] = ()
     json_schema: dict[str, Any] | None = None
     schema_name: str = "output"
     temperature: float | None = None

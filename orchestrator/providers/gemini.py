@@ -86,7 +86,9 @@ class GeminiAdapter:
 
         parts = [types.Part.from_bytes(data=img.data, mime_type=img.mime_type) for img in request.images]
         parts.append(types.Part.from_text(text=request.prompt))
-        contents = [types.Content(role="user", parts=parts)]
+        contents = [types.Content(role="model" if role == "assistant" else "user",
+                                  parts=[types.Part.from_text(text=text)]) for role, text in request.history]
+        contents.append(types.Content(role="user", parts=parts))
         kwargs: dict[str, Any] = {
             "http_options": types.HttpOptions(timeout=_timeout_ms(timeout_s)),  # exact, per call
             "automatic_function_calling": types.AutomaticFunctionCallingConfig(disable=True),

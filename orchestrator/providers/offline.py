@@ -30,6 +30,18 @@ KIND = ProviderKind(
 )
 
 
+def _answer(request: ChatRequest) -> str:
+    """A conversation task (no tags: a real model sees only what the caller sent) gets its
+    task's own offline answer; every other prompt is dispatched by its tags."""
+    from orchestrator import offline
+    from orchestrator.tasks import TASKS
+
+    spec = TASKS.get(request.task)
+    if spec is not None and spec.input == "messages":
+        return spec.offline({"prompt": request.prompt})
+    return offline.respond(request.system, request.prompt)
+
+
 class OfflineAdapter:
     kind = KIND.name
 
@@ -41,7 +53,7 @@ class OfflineAdapter:
                 "Reading a screenshot needs a vision-capable provider; the offline engine only reads text. "
                 "Paste the posting's text instead, or ask an admin to add a provider with a vision model."
             )
-        text = offline.respond(request.system, request.prompt)
+        text = _answer(request)
         usage = TokenUsage(
             input_tokens=estimate_tokens(request.system) + estimate_tokens(request.prompt),
             output_tokens=estimate_tokens(text),

@@ -125,6 +125,7 @@ class OpenAIAdapter:
         messages: list[dict[str, Any]] = []
         if request.system:
             messages.append({"role": "system", "content": request.system})
+        messages.extend({"role": role, "content": text} for role, text in request.history)
         messages.append({"role": "user", "content": content})
         params: dict[str, Any] = {"model": request.model, "messages": messages}
         if request.max_tokens is not None:

@@ -115,7 +115,37 @@ def seed_base(db: Database) -> dict[str, int]:
         if s.scalar(select(func.count()).select_from(RoutingPolicy)) == 0:
             s.add(_policy_v1())
             created["policies"] = 1
+        else:
+            created["policies"] = _add_new_tasks(s)
     return created
+
+
+def _add_new_tasks(s) -> int:
+    """A task registered after the policy was first written (a plugin, an upgrade) gets its
+    seeded chains in a new policy version, the rest copied unchanged; 1 if one was written.
+    A task that any version ever routed is left alone (an admin may have removed it)."""
+    from orchestrator.tasks import TASKS
+
+    live = s.scalar(select(RoutingPolicy).order_by(RoutingPolicy.version.desc()).limit(1))
+    have = set(s.scalars(select(RoutingRule.task).distinct()).all())
+    plans = {r.plan_code for r in live.rules}
+    missing = [t for t in TASKS if t not in have]
+    if not missing or not plans:
+        return 0
+    policy = RoutingPolicy(version=live.version + 1, created_by="seed",
+                           note=f"Routes for new task{'s' if len(missing) > 1 else ''}: {', '.join(missing)}")
+    for r in live.rules:
+        policy.rules.append(RoutingRule(plan_code=r.plan_code, task=r.task, position=r.position,
+                                        provider_name=r.provider_name, model=r.model, max_tokens=r.max_tokens,
+                                        temperature=r.temperature))
+    seeded = seeded_policy()
+    for (plan, task), chain in seeded.items():
+        if task in missing and plan in plans:
+            for pos, (provider, model) in enumerate(chain):
+                policy.rules.append(RoutingRule(plan_code=plan, task=task, position=pos, provider_name=provider,
+                                                model=model, max_tokens=TASKS[task].default_max_tokens))
+    s.add(policy)
+    return 1
 
 
 def _seed_catalog(s) -> int:

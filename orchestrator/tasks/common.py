@@ -10,11 +10,12 @@ from typing import Any, Literal
 
 TAG_RE = re.compile(r"<(?P<tag>[a-z_]+)>\n?(?P<body>.*?)\n?</(?P=tag)>", re.S)
 
-# What a task reads: a job posting (pasted text, a screenshot or a URL), or a saved job
-# (plus the user's profile and the drafting options).
-InputKind = Literal["posting", "saved_job"]
-# What a task saves when it succeeds: a structured job, or a Markdown document.
-OutputKind = Literal["job", "document"]
+# What a task reads: a job posting (pasted text, a screenshot or a URL), a saved job
+# (plus the user's profile and the drafting options), or a conversation (chat messages).
+InputKind = Literal["posting", "saved_job", "messages"]
+# What a task saves when it succeeds: a structured job, a Markdown document, or nothing
+# (a reply goes back to the caller; only the ledger row is kept).
+OutputKind = Literal["job", "document", "reply"]
 
 
 def tag(name: str, body: str) -> str:
@@ -57,12 +58,14 @@ class TaskSpec:
     - ``input``: ``posting`` tasks take exactly one of text, image or URL and build
       their prompt with ``build_prompt(text_or_None, has_image=bool)``; ``saved_job``
       tasks take a saved job, the user's profile and ``DraftOptions`` and build it with
-      ``build_prompt(profile, posting, options)``.
+      ``build_prompt(profile, posting, options)``; ``messages`` tasks take a
+      conversation (``[{"role", "content"}]``) and build the prompt from its last
+      user message with ``build_prompt(text)``, the earlier turns going as history.
     - ``parse_output`` validates the model's answer (raising ``ProviderError`` with
       kind ``invalid_output``, which the pipeline repairs once and then falls back on);
       ``json_schema`` (None for free text) asks vendors for structured output.
     - ``output``: ``job`` saves the parsed posting as a job; ``document`` saves the
-      parsed text as a document of ``document_kind``.
+      parsed text as a document of ``document_kind``; ``reply`` saves nothing.
     - ``offline(tags)`` is the built-in engine's answer to this task's tagged prompt.
     - ``route_tier`` picks the seeded chain (``fast`` or ``quality`` models per plan);
       ``default_cache_ttl_s`` the response cache lifetime until an admin changes it.

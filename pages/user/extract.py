@@ -7,6 +7,7 @@ from decimal import Decimal
 import streamlit as st
 
 from orchestrator.errors import NotFound
+from orchestrator.origin import APP
 from orchestrator.safe_markdown import plain_label
 from orchestrator.services.user import documents
 from ui.context import get_orchestrator, require_user
@@ -44,7 +45,7 @@ st.caption("Paste a posting, upload a screenshot or give a link. We pull out the
 
 
 def _extract(step: str, **source) -> None:
-    result = run_step(step, lambda: orch.run("extract_job", user=user.id, **source),
+    result = run_step(step, lambda: orch.run("extract_job", user=user.id, origin=APP, **source),
                       done="Posting extracted and saved", failed="Extraction failed")
     if result is not None:
         state["extracted"] = Extracted(result.job_id, result.label, result.cost_usd, result.cached)

@@ -169,9 +169,14 @@ def test_descriptors_import_no_sdk():
 # ----------------------------------------------------------------------- tasks
 
 
+VENDOR_WORDS = {"chat"}
+
+
 def test_task_names_stay_in_their_modules():
     """A task's name (as a word, docstrings included) appears in at most 2 production files
-    besides its own module, the offline engine, the simulator, seed data and its own page."""
+    besides its own module, the offline engine, the simulator, seed data and its own page.
+    A name that is also an ordinary word of the vendors' APIs ("chat", as in OpenAI's chat
+    completions) counts only where it is written as a string literal."""
     import re
 
     from orchestrator.tasks import TASKS
@@ -180,7 +185,8 @@ def test_task_names_stay_in_their_modules():
     too_many = {}
     for name, spec in TASKS.items():
         own = {f"orchestrator/tasks/{name}.py", spec.text.page}
-        pattern = re.compile(rf"\b{re.escape(name)}\b")
+        word = re.escape(name)
+        pattern = re.compile(rf"[\"']{word}[\"']" if name in VENDOR_WORDS else rf"\b{word}\b")
         found = sorted(path for path, text in texts.items()
                        if path not in own and not path.startswith(NOT_COUNTED_DIRS)
                        and path not in NOT_COUNTED_FILES and pattern.search(text))
