@@ -27,9 +27,10 @@ migrate: install
 seed: migrate
 	$(PY) -m orchestrator seed --demo
 
-## make run: install, migrate, seed demo data, serve the app on the offline engine (HOST=127.0.0.1, PORT=8501)
+## make run: install, migrate, seed demo data, serve the app, the API (/api/v1), the gateway (/v1) and the
+## sign-in routes (/auth) on one port, on the offline engine (HOST=127.0.0.1, PORT=8501)
 run: seed
-	$(PY) -m streamlit run streamlit_app.py --server.address $(HOST) --server.port $(PORT) --server.headless true
+	$(PY) -m streamlit run app.py --server.address $(HOST) --server.port $(PORT) --server.headless true
 
 ## make test: install dev tools and run the whole suite (SQLite; PostgreSQL too if TEST_DATABASE_URL is set)
 test: dev

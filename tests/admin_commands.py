@@ -15,27 +15,49 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = ROOT / "orchestrator" / "services"
 
+
+def _paths() -> list[Path]:
+    return [p for p in sorted(SERVICES.rglob("*.py")) if p.stem != "__init__"]
+
+
+def _name_of(path: Path) -> str:
+    """A service module's name here: its stem, or ``<package>.<stem>`` when two packages use
+    the same stem (``admin.api_tokens`` and ``user.api_tokens``)."""
+    twins = [p for p in _paths() if p.stem == path.stem]
+    return path.stem if len(twins) == 1 else f"{path.parent.name}.{path.stem}"
+
+
+def _dotted_of(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts)
+
+
+def _names() -> dict[str, str]:
+    """Import path -> name, for every service module."""
+    return {_dotted_of(p): _name_of(p) for p in _paths()}
+
+
 # Mutating and audited (sign-in locks, password changes), but acting on the caller's own account
 # rather than administering anything.
 NOT_ADMIN = {("sign_in", "authenticate"), ("sign_in", "change_password")}
 # Service modules whose writes are the signed-in user's own: everything in services/user/.
-SELF_SERVICE = {p.stem for p in (SERVICES / "user").glob("*.py")} - {"__init__"}
+SELF_SERVICE = {_name_of(p) for p in _paths() if p.parent.name == "user"}
 # The audience packages of services/ (DESIGN.md): names bound to them import service modules.
 PACKAGES = {"orchestrator.services"} | {f"orchestrator.services.{g}" for g in ("admin", "user", "reports")}
 
 
-def dotted(stem: str) -> str:
-    """The import path of the service module ``stem`` (stems are unique across the packages)."""
-    (path,) = [p for p in SERVICES.rglob(f"{stem}.py")]
-    return ".".join(path.relative_to(ROOT).with_suffix("").parts)
+def dotted(name: str) -> str:
+    """The import path of the service module called ``name`` here."""
+    (path,) = [p for p in _paths() if _name_of(p) == name]
+    return _dotted_of(path)
 
 
 def _modules() -> dict[str, ast.Module]:
-    return {p.stem: ast.parse(p.read_text()) for p in sorted(SERVICES.rglob("*.py")) if p.stem != "__init__"}
+    return {_name_of(p): ast.parse(p.read_text()) for p in _paths()}
 
 
 def _aliases(tree: ast.Module) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
     """Names bound to service modules, and names bound to functions of service modules."""
+    names = _names()
     modules, functions = {}, {}
     for node in ast.walk(tree):
         if not isinstance(node, ast.ImportFrom) or not node.module:
@@ -43,9 +65,9 @@ def _aliases(tree: ast.Module) -> tuple[dict[str, str], dict[str, tuple[str, str
         for alias in node.names:
             local = alias.asname or alias.name
             if node.module in PACKAGES:
-                modules[local] = alias.name
+                modules[local] = names.get(f"{node.module}.{alias.name}", alias.name)
             elif node.module.startswith("orchestrator.services."):
-                functions[local] = (node.module.rsplit(".", 1)[1], alias.name)
+                functions[local] = (names.get(node.module, node.module.rsplit(".", 1)[1]), alias.name)
     return modules, functions
 
 
@@ -93,7 +115,7 @@ def admin_modules() -> set[str]:
 
 
 def admin_commands() -> set[str]:
-    """``module.function`` of every public admin command."""
+    """``module.function`` of every public admin command (``module`` as ``_name_of`` names it)."""
     admin = admin_modules()
     return {f"{m}.{f}" for m, f in mutating_functions()
             if m in admin and not f.startswith("_") and (m, f) not in NOT_ADMIN}

@@ -1,45 +1,36 @@
-"""Sign-in, sign-out and session restore for the whole app.
+"""Session restore, the signed-out screen and sign-out for the whole app.
 
-Signing in creates a server-side session and puts its signed token in a
-cookie (``orch_session``; never in the URL). A reload or a new tab reads the
-cookie from the request and resumes the session while it is valid; signing
-out revokes it on the server and clears the cookie.
+Signing in happens on the server's own page (``/auth/sign-in``, ``orchestrator.http.browser``),
+which sets the session token in the HttpOnly cookie ``orch_session``: no script, ours
+included, can read it. The browser sends it with the WebSocket handshake, so every run
+finds it in ``st.context.cookies`` (or, after the first run, in this tab's session state)
+and re-validates it, so a revoked or expired session, or a deactivated user, is signed out
+at the next interaction. Signing out revokes the session on the server (every tab using it
+ends), then posts to ``/auth/sign-out``, which deletes the cookie.
 """
 
 from __future__ import annotations
 
+import json
+from html import escape
+from urllib.parse import urlencode
+
 import streamlit as st
 
 from orchestrator.errors import OrchestratorError
+from orchestrator.http.browser import COOKIE, SIGN_OUT_PATH, sign_in_url
 from orchestrator.services.admin.users import UserInfo
 from orchestrator.services.user import sessions, sign_in
 from ui.context import current_user, get_orchestrator, set_user
 
-COOKIE = "orch_session"
-
-
-def _cookie_script(value: str, max_age: int) -> None:
-    secure = "; Secure" if str(getattr(st.context, "url", "") or "").startswith("https") else ""
-    st.html(
-        f"<script>document.cookie = '{COOKIE}={value}; Path=/; Max-Age={max_age}; SameSite=Strict{secure}';"
-        "</script>",
-        unsafe_allow_javascript=True,
-    )
-
 
 def restore_session() -> UserInfo | None:
-    """The signed-in user: from this browser session, else from a valid session cookie.
-    Re-validated on every run, so a revoked session or a deactivated user is signed out."""
-    orch = get_orchestrator()
+    """The signed-in user: from this tab's session state (set on its first run, or by a test),
+    else from the session cookie. Re-validated on every run."""
     token = st.session_state.get("session_token")
-    from_cookie = False
     if token is None and not st.session_state.get("signed_out"):
         token = st.context.cookies.get(COOKIE)
-        from_cookie = token is not None
-    user = sessions.resume_session(orch, token) if token else None
-    if user is None and from_cookie:
-        # An expired, revoked or forged cookie: stop reading it in this tab and delete it.
-        st.session_state.update(signed_out=True, clear_cookie=True)
+    user = sessions.resume_session(get_orchestrator(), token) if token else None
     if user is None:
         if current_user() is not None:
             set_user(None)
@@ -47,40 +38,62 @@ def restore_session() -> UserInfo | None:
         return None
     st.session_state["session_token"] = token
     set_user(user)
-    if st.session_state.pop("set_cookie", False):
-        _cookie_script(token, orch.settings.session_ttl_hours * 3600)
     return user
 
 
-def render_sign_in() -> None:
-    if st.session_state.pop("clear_cookie", False):
-        _cookie_script("", 0)
+def signed_out_pages(known: list) -> list:
+    """The navigation of a signed-out run: the signed-out screen as the default page, and
+    again, hidden, under every URL path of ``known`` (the signed-in pages). A tab whose
+    session ended on ``/documents`` then shows the screen there, with no "Page not found"
+    dialog, and its sign-in link brings the visitor back to ``/documents``."""
+    paths = sorted({page.url_path for page in known if page.url_path})
+    return [st.Page(_screen(""), title="Sign in", icon=":material/login:", default=True),
+            *(st.Page(_screen(path), title="Sign in", icon=":material/login:", url_path=path,
+                      visibility="hidden") for path in paths)]
+
+
+def _screen(url_path: str):
+    def signed_out() -> None:
+        render_signed_out(url_path)
+
+    return signed_out
+
+
+def render_signed_out(url_path: str = "") -> None:
+    """Shown when this tab has no valid session: after signing out, or when the session was
+    revoked, expired or its user deactivated while the tab was open."""
+    if st.session_state.pop("signed_out_post", False):
+        _post_sign_out()
     _, middle, _ = st.columns([1, 1.4, 1])
     with middle:
-        _sign_in_form()
+        st.title("AI Orchestrator")
+        st.caption("Tailored CVs and cover letters from any job posting.")
+        if st.session_state.get("signed_out"):
+            st.info("You have signed out.")
+        else:
+            st.info("You are not signed in, or your session has ended. Sign in to continue.")
+        query = urlencode([(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
+        _sign_in_link(sign_in_url(f"/{url_path}" + (f"?{query}" if query else "")))
 
 
-def _sign_in_form() -> None:
-    st.title("AI Orchestrator")
-    st.caption("Tailored CVs and cover letters from any job posting.")
-    with st.form("sign_in", border=True):
-        email = st.text_input("Email", key="sign_in_email", autocomplete="username")
-        password = st.text_input("Password", type="password", key="sign_in_password",
-                                 autocomplete="current-password")
-        submitted = st.form_submit_button("Sign in", type="primary", width="stretch")
-    if submitted:
-        orch = get_orchestrator()
-        try:
-            user = sign_in.authenticate(orch, email=email, password=password, client=client_address())
-        except OrchestratorError as exc:
-            st.error(str(exc))
-            return
-        token, _expires = sessions.create_session(orch, user_id=user.id)
-        st.session_state.update(session_token=token, set_cookie=True, signed_out=False)
-        set_user(user)
-        st.rerun()
-    st.info("Demo accounts: free@example.com, paygo@example.com, pro@example.com and admin@example.com, "
-            "password `demo`.")
+def _sign_in_link(url: str) -> None:
+    """A link styled as the app's primary button. ``st.link_button`` always opens a new tab;
+    signing in belongs in this one."""
+    st.html(
+        f'<a href="{escape(url)}" class="orch-sign-in" '
+        'style="display:block;text-align:center;padding:.5rem .75rem;border-radius:.5rem;'
+        'background:#4F46E5;color:#FFFFFF;font-weight:600;text-decoration:none;">Sign in</a>'
+    )
+
+
+def _post_sign_out() -> None:
+    """Post to the sign-out route so the server deletes the HttpOnly cookie (the session itself
+    is already revoked; if this script never runs, the next page load deletes the dead cookie)."""
+    st.html(
+        "<script>(() => { const f = document.createElement('form'); f.method = 'post'; "
+        f"f.action = {json.dumps(SIGN_OUT_PATH)}; document.body.appendChild(f); f.submit(); }})();</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 def client_address() -> str:
@@ -92,9 +105,11 @@ def client_address() -> str:
 
 
 def sign_out() -> None:
+    """End the session on the server at once (every tab and device using it), then let the
+    browser post to the sign-out route to delete the cookie."""
     sessions.revoke_session(get_orchestrator(), st.session_state.get("session_token"))
     st.session_state.clear()
-    st.session_state.update(signed_out=True, clear_cookie=True)
+    st.session_state.update(signed_out=True, signed_out_post=True)
 
 
 def render_account_box(user: UserInfo) -> None:

@@ -1,7 +1,9 @@
 """The one place pages get the orchestrator and the signed-in user from.
 
 ``st.cache_resource`` holds the Orchestrator (engine and pools) for the whole
-server process; everything else is per session.
+server process; it is the one the HTTP routes use too (``orchestrator.http.shared``),
+so the app, the API and the sign-in routes share one pool, snapshot and breaker.
+Everything else is per session.
 """
 
 from __future__ import annotations
@@ -9,21 +11,19 @@ from __future__ import annotations
 import streamlit as st
 
 from orchestrator import Orchestrator
+from orchestrator.http import shared
 from orchestrator.services.admin.users import UserInfo
 
 
 def _release(orch: Orchestrator) -> None:
-    orch.close()  # stops its housekeeping thread too
+    shared.release(orch)  # closes it (and stops its housekeeping thread); the next use makes a new one
 
 
 @st.cache_resource(show_spinner=False, on_release=_release)
 def get_orchestrator() -> Orchestrator:
-    """The server's orchestrator; its housekeeping thread (pruning) starts with it."""
-    from orchestrator.maintenance import start_background
-
-    orch = Orchestrator()
-    start_background(orch)
-    return orch
+    """The server's orchestrator, shared with the HTTP routes; its housekeeping thread
+    (pruning) starts with it."""
+    return shared.orchestrator()
 
 
 def current_user() -> UserInfo | None:

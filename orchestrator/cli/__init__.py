@@ -115,6 +115,18 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--email", required=True)
     sp.add_argument("--amount", required=True, help="US dollars, e.g. 10 or 2.50")
 
+    from orchestrator.cli import tokens as t
+
+    tok = group("tokens", "personal API tokens (for the HTTP API and the /v1 gateway)")
+    sp = cmd(tok, "create", t.tokens_create, "create a token for a user; it is printed once")
+    sp.add_argument("--user", required=True, metavar="EMAIL")
+    sp.add_argument("--name", help="what it is for, e.g. 'laptop script' (default 'API token')")
+    sp.add_argument("--expires-days", type=int, metavar="N", help="expire after N days (default: never)")
+    sp = cmd(tok, "list", t.tokens_list, "list tokens (hints only, never the tokens)")
+    sp.add_argument("--user", metavar="EMAIL", help="one user's tokens (default: everyone's)")
+    sp = cmd(tok, "revoke", t.tokens_revoke, "revoke a token by its id (it stops working at once)")
+    sp.add_argument("id", help="the token's id, from `tokens list`")
+
     plans = group("plans", "plans and their limits")
     cmd(plans, "list", c.plans_list, "list plans and limits")
     sp = cmd(plans, "set", c.plans_set, "change a plan's limits ('none' removes a limit)")

@@ -9,13 +9,14 @@ and answers errors as ``{"error", "error_type"}`` (``http/errors.py``).
 
 from __future__ import annotations
 
-from fastapi import Depends, FastAPI, Header, Request
+from fastapi import Depends, FastAPI, Request, Security
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from orchestrator.errors import OrchestratorError
-from orchestrator.http import errors, shared
+from orchestrator.http import errors, limits, shared
 from orchestrator.http.auth import Caller, caller_of
 from orchestrator.http.threads import run_blocking
 
@@ -26,8 +27,13 @@ def orch():
     return shared.orchestrator()
 
 
-async def caller(authorization: str | None = Header(default=None, include_in_schema=False)) -> Caller:
-    return await run_blocking(caller_of, shared.orchestrator(), authorization)
+# Declared so OpenAPI (and the docs' Authorize button) shows bearer auth; ``caller_of`` reads the header itself.
+bearer_scheme = HTTPBearer(auto_error=False, scheme_name="PersonalToken",
+                           description="A personal API token: `Authorization: Bearer aio_pat_...`.")
+
+
+async def caller(request: Request, _shown: object = Security(bearer_scheme)) -> Caller:
+    return await run_blocking(caller_of, shared.orchestrator(), request.headers.get("authorization"))
 
 
 def error_response(exc: Exception) -> JSONResponse:
@@ -71,6 +77,7 @@ def create_api() -> FastAPI:
                               "quotas, credit, cache and ledger. Authenticate with a personal API token: "
                               "`Authorization: Bearer aio_pat_...`.")
     install_error_handlers(app)
+    limits.install(app)
     app.include_router(routes_user.router)
     app.include_router(routes_admin.router)
     return app

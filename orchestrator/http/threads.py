@@ -43,31 +43,41 @@ async def iterate_in_thread(make: Callable[[], Iterator[Any]]) -> AsyncIterator[
     queue: asyncio.Queue = asyncio.Queue()
     stop = threading.Event()
 
+    def post(kind: str, value: Any) -> None:
+        try:
+            loop.call_soon_threadsafe(queue.put_nowait, (kind, value))
+        except RuntimeError:  # the event loop is gone (server shutting down): nobody is listening
+            stop.set()
+
     def pump() -> None:
         gen = make()
         try:
             for item in gen:
-                loop.call_soon_threadsafe(queue.put_nowait, ("item", item))
+                post("item", item)
                 if stop.is_set():
                     break
         except BaseException as exc:  # noqa: BLE001 - handed to the async side
-            loop.call_soon_threadsafe(queue.put_nowait, ("error", exc))
+            post("error", exc)
             return
         finally:
             gen.close()  # a client that left: GeneratorExit in the pipeline records the cancellation
-        loop.call_soon_threadsafe(queue.put_nowait, ("done", _DONE))
+        post("done", _DONE)
 
-    async with limiter():
+    # The token is held on behalf of this iterator, not of a task: a streamed response pulls its
+    # first event in the route (so early errors are plain JSON) and the rest in its body's task.
+    borrower = object()
+    await limiter().acquire_on_behalf_of(borrower)
+    try:
         thread = threading.Thread(target=pump, name="api-stream", daemon=True)
         thread.start()
-        try:
-            while True:
-                kind, value = await queue.get()
-                if kind == "item":
-                    yield value
-                elif kind == "error":
-                    raise value
-                else:
-                    return
-        finally:
-            stop.set()
+        while True:
+            kind, value = await queue.get()
+            if kind == "item":
+                yield value
+            elif kind == "error":
+                raise value
+            else:
+                return
+    finally:
+        stop.set()
+        limiter().release_on_behalf_of(borrower)

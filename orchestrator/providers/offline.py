@@ -55,7 +55,8 @@ class OfflineAdapter:
             )
         text = _answer(request)
         usage = TokenUsage(
-            input_tokens=estimate_tokens(request.system) + estimate_tokens(request.prompt),
+            input_tokens=estimate_tokens(request.system) + estimate_tokens(request.prompt)
+            + sum(estimate_tokens(text) for _role, text in request.history),
             output_tokens=estimate_tokens(text),
         )
         return Completion(text=text, usage=usage, finish_reason="stop", model=offline.ENGINE_MODEL)

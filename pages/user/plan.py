@@ -1,5 +1,6 @@
 """Plan and usage: the plan, what is left of today's and this month's quota, the credit
-balance (pay as you go), the last 30 days of the user's own usage, and document costs."""
+balance (pay as you go), the last 30 days of the user's own usage, document costs, and the
+user's personal API tokens (``ui/user_tokens.py``)."""
 
 import math
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ from orchestrator.services.user import account
 from ui.context import get_orchestrator, require_user
 from ui.user_common import call, fmt_usd, fmt_when, show_flash
 from ui.user_drafting import model_label
+from ui.user_tokens import tokens_section
 
 user = require_user()
 orch = get_orchestrator()
@@ -106,3 +108,5 @@ else:
     st.dataframe(rows, hide_index=True, width="stretch")
     st.caption("Costs are exact, from the provider's token counts and the price list. “unpriced” means the "
                "model has no price yet; it is never shown as $0.")
+
+tokens_section(orch, user)

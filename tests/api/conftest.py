@@ -43,7 +43,8 @@ def api(api_orch):
 
     from orchestrator.http.api import create_api
 
-    with TestClient(create_api(), base_url="http://testserver/api/v1", raise_server_exceptions=False) as client:
+    with TestClient(create_api(), base_url="http://testserver/api/v1", root_path="/api/v1",
+                    raise_server_exceptions=False) as client:
         yield client
 
 
@@ -53,5 +54,6 @@ def gateway(api_orch):
 
     from orchestrator.http.gateway import create_gateway
 
-    with TestClient(create_gateway(), base_url="http://testserver/v1", raise_server_exceptions=False) as client:
+    with TestClient(create_gateway(), base_url="http://testserver/v1", root_path="/v1",
+                    raise_server_exceptions=False) as client:
         yield client

@@ -23,9 +23,13 @@ def app_env(database_url, tmp_path, monkeypatch):
     _accounts(orch)
     import streamlit as st
 
+    from orchestrator.http import shared
+
     st.cache_resource.clear()
+    shared.release()  # the app makes its own (the process's shared one) from the environment
     yield orch
-    st.cache_resource.clear()
+    st.cache_resource.clear()  # releases the app's orchestrator
+    shared.release()
     orch.close()
 
 
@@ -36,11 +40,20 @@ def new_app() -> AppTest:
     return AppTest.from_file(APP, default_timeout=20)
 
 
+def session_for(email: str) -> str:
+    """A session token for ``email``, made by the service, as ``POST /auth/sign-in`` would."""
+    from orchestrator.http import shared
+    from orchestrator.services.admin.users import get_user
+    from orchestrator.services.user import sessions
+
+    orch = shared.orchestrator()  # the app's own (same database as app_env's)
+    return sessions.create_session(orch, user_id=get_user(orch, email=email).id)[0]
+
+
 def signed_in(email: str) -> AppTest:
+    """The app for a visitor who signed in on the sign-in page: its session token is where the
+    browser's cookie would put it (this tab's session state), then the app runs."""
     at = new_app()
-    at.run()
-    at.text_input(key="sign_in_email").input(email)
-    at.text_input(key="sign_in_password").input("demo")
-    at.button[0].click()
+    at.session_state["session_token"] = session_for(email)
     at.run()
     return at

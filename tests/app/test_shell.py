@@ -1,7 +1,8 @@
-"""The app shell: sign-in with argon2 hashes, and navigation by role."""
+"""The app shell: the signed-out screen, and navigation by role."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -20,24 +21,40 @@ def _sidebar_text(at):
     return [m.value for m in at.sidebar.markdown]
 
 
-def test_sign_in_page_shows_demo_accounts(app_env):
+def _sign_in_links(at) -> list[str]:
+    """The hrefs of the signed-out screen's "Sign in" links."""
+    return re.findall(r'href="([^"]+)"[^>]*>Sign in</a>', " ".join(h.proto.body for h in at.get("html")))
+
+
+def test_a_signed_out_visit_shows_the_sign_in_link(app_env):
+    """Signing in happens on the server's page; the app itself only links to it."""
     at = new_app()
     at.run()
     assert not at.exception
     assert at.title[0].value == "AI Orchestrator"
-    assert any("free@example.com" in i.value for i in at.info)
+    assert _sign_in_links(at) == ["/auth/sign-in"]
+    assert "user" not in at.session_state
+    assert not at.text_input  # no password form in the app any more
 
 
-def test_wrong_password_is_a_clear_message(app_env):
-    at = new_app()
-    at.run()
-    at.text_input(key="sign_in_email").input("free@example.com")
-    at.text_input(key="sign_in_password").input("nope")
-    at.button[0].click()
+def test_a_session_ending_on_a_deep_page_keeps_the_page_and_shows_no_page_not_found(app_env, monkeypatch):
+    """A tab on My documents whose session ends stays on /documents, shows the signed-out
+    screen there (not a "Page not found" dialog), and its link signs in back to /documents."""
+    import streamlit.commands.navigation as navigation
+
+    from orchestrator.services.user import sessions
+
+    not_found = []
+    monkeypatch.setattr(navigation, "send_page_not_found", lambda ctx: not_found.append(ctx))
+    at = signed_in("free@example.com")
+    at.switch_page("pages/user/documents.py").run()
+    assert at.title[0].value == "My documents"
+    sessions.revoke_session(app_env, at.session_state["session_token"])
     at.run()
     assert not at.exception
-    assert [e.value for e in at.error] == ["Wrong email or password."]
-    assert "user" not in at.session_state
+    assert at.title[0].value == "AI Orchestrator"
+    assert _sign_in_links(at) == ["/auth/sign-in?next=/documents"]
+    assert not_found == []
 
 
 def test_user_signs_in_and_sees_only_user_pages(app_env):

@@ -1,5 +1,6 @@
 """Signing in survives reloads through a signed, expiring, revocable session token (the
-cookie round trip itself is covered by tests/browser); sign-out ends it on the server."""
+sign-in route and its HttpOnly cookie are covered by tests/api/test_browser_session.py, the
+round trip in a browser by tests/browser); sign-out ends it on the server."""
 
 from __future__ import annotations
 
@@ -19,7 +20,10 @@ def test_sign_out_revokes_the_server_session(app_env):
     at.sidebar.button(key="sign_out").click().run()
     assert not at.exception
     assert at.title[0].value == "AI Orchestrator"
+    assert [i.value for i in at.info] == ["You have signed out."]
     assert sessions.resume_session(app_env, token) is None
+    # the browser then posts to the sign-out route, which deletes the HttpOnly cookie
+    assert any("'/auth/sign-out'" in h.proto.body or '"/auth/sign-out"' in h.proto.body for h in at.get("html"))
 
 
 def test_a_revoked_token_in_the_browser_session_signs_out(app_env):

@@ -1,5 +1,5 @@
-"""Browser tests: the real app under ``streamlit run`` on a free port, driven by
-Playwright in Debian's headless Chromium.
+"""Browser tests: the real server (``streamlit run app.py``: the app, the API and the
+sign-in routes on one port) on a free port, driven by Playwright in Debian's headless Chromium.
 
 Skipped when /usr/bin/chromium is missing, unless REQUIRE_BROWSER=1 (CI sets
 it), which turns the skip into a failure. Screenshots go to artifacts/browser/.
@@ -56,8 +56,8 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    """`streamlit run streamlit_app.py` against a fresh SQLite database with the demo
-    accounts (no demo history: fast); yields its base URL."""
+    """`streamlit run app.py` (as `make run` does) against a fresh SQLite database with the
+    demo accounts (no demo history: fast); yields its base URL."""
     _require_chromium()
     tmp = tmp_path_factory.mktemp("browser")
     env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY") and not k.endswith("_BASE_URL")}
@@ -70,7 +70,7 @@ def app_url(tmp_path_factory):
     log = tmp / "streamlit.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
              "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -110,3 +110,14 @@ def context(browser):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+def sign_in(page, url: str, email: str = "free@example.com", password: str = "demo") -> None:
+    """Open ``url`` signed out: the server sends the browser to its sign-in page, which
+    sends it back to ``url`` once the form is posted."""
+    page.goto(url)
+    path = url.split("://", 1)[-1].partition("/")[2]
+    page.wait_for_url(lambda u: "/auth/sign-in" in u and (not path or f"next=/{path}" in u))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()

@@ -3,7 +3,7 @@ pointing at the loopback simulator with a key, test its credentials, route a cel
 policy to it through the data editor, save, and open the analytics page; a screenshot
 of every admin page goes to artifacts/browser/admin_*.png.
 
-Uses tests/browser/conftest.py (``app_url``: `streamlit run` on a free port with a fresh
+Uses tests/browser/conftest.py (``app_url``: `streamlit run app.py` on a free port with a fresh
 SQLite database and the demo accounts; ``context``: Playwright on /usr/bin/chromium).
 """
 
@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from orchestrator.simulator import Simulator
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -73,10 +74,7 @@ def _select(page, label: str, option: str) -> None:
 
 def test_admin_flow(app_url, context, artifacts, sim):
     page = context.new_page()
-    page.goto(app_url)
-    page.get_by_role("textbox", name="Email").fill("admin@example.com")
-    page.get_by_role("textbox", name="Password").fill("demo")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, app_url, "admin@example.com")
     page.get_by_role("heading", name="Welcome, Ada").wait_for()
 
     _nav(page, "Overview")

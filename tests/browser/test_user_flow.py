@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import sign_in
 from tests.support import POSTING
 
 pytestmark = pytest.mark.browser
@@ -43,10 +44,7 @@ def _nav(page, label: str) -> None:
 
 
 def _sign_in(page, url: str) -> None:
-    page.goto(url)
-    page.get_by_role("textbox", name="Email").fill("free@example.com")
-    page.get_by_role("textbox", name="Password").fill("demo")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, url)
     page.get_by_role("heading", name="Welcome, Frida").wait_for()
 
 
@@ -129,17 +127,20 @@ def test_job_seeker_flow(app_url, context, artifacts):
     other.get_by_role("heading", name="Welcome, Frida").wait_for()
     other.close()
     cookie = next(c for c in context.cookies() if c["name"] == "orch_session")
-    assert cookie["sameSite"] == "Strict"
+    assert cookie["sameSite"] == "Strict" and cookie["httpOnly"] is True
 
-    # Sign-out ends the session on the server: a reload shows the sign-in form, and the
-    # old token no longer works even if it is sent again.
+    # Sign-out ends the session on the server: the browser lands on the sign-in page, a
+    # reload stays there, and the old token no longer works even if it is sent again.
     page.locator('[data-testid="stSidebar"]').get_by_role("button", name="Sign out").click()
-    page.get_by_role("button", name="Sign in").wait_for()
+    page.wait_for_url(lambda u: u.endswith("/auth/sign-in?signed_out=1"))
+    page.get_by_text("You have signed out.").wait_for()
+    assert not [c for c in context.cookies() if c["name"] == "orch_session"]
     page.reload()
     page.get_by_role("button", name="Sign in").wait_for()
     _shot(page, artifacts, "08_signed_out")
-    context.add_cookies([{**cookie, "sameSite": "Strict"}])
+    context.add_cookies([cookie])
     page.goto(app_url)
+    page.wait_for_url("**/auth/sign-in**")
     page.get_by_role("button", name="Sign in").wait_for()
     assert page.get_by_role("heading", name="Welcome, Frida").count() == 0
     assert time.monotonic() - started < 90

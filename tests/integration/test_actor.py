@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from db.models import AuditEntry
 from orchestrator.errors import PermissionDenied
 from orchestrator.routing import RouteStep
-from orchestrator.services.admin import (admin_providers, admin_users, alerts, catalog, plans, policy, providers,
-                                         security, users)
+from orchestrator.services.admin import (admin_providers, admin_users, alerts, api_tokens, catalog, plans, policy,
+                                         providers, security, users)
 from orchestrator.services.actor import Actor, require
 from tests.admin_commands import admin_commands
 from tests.support import acting, operator
@@ -70,6 +70,9 @@ CALLS: dict[str, Callable] = {
     "admin_providers.test_credentials": lambda o, a: admin_providers.test_credentials(o, name="spare", model="m",
                                                                                       actor=a),
     "admin_providers.delete_provider": lambda o, a: admin_providers.delete_provider(o, name="spare", actor=a),
+    "admin.api_tokens.create_for": lambda o, a: api_tokens.create_for(o, email="free@example.com", name="ci",
+                                                                      actor=a),
+    "admin.api_tokens.revoke": lambda o, a: api_tokens.revoke(o, token_id=_a_token(o), actor=a),
     "security.set_private_urls": lambda o, a: security.set_private_urls(o, allowed=True, actor=a),
     "security.unlock_sign_in": lambda o, a: security.unlock_sign_in(o, scope="account", subject="x@example.com",
                                                                     actor=a),
@@ -100,14 +103,20 @@ CREDENTIALS: dict[str, Callable] = {
 
 @pytest.fixture
 def world(demo_users):
-    """Demo accounts, a keyless spare provider, a keyed provider and a plain admin ops@."""
+    """Demo accounts, a keyless spare provider, a keyed provider, a plain admin ops@ and a token of pro@."""
     orch = demo_users
     providers.add_provider(orch, name="spare", kind="openai_compatible", base_url="http://127.0.0.1:9/v1",
                            actor=operator())
     providers.add_provider(orch, name="keyed", kind="openai", base_url="http://127.0.0.1:9/v1", api_key=KEY,
                            actor=operator())
     users.add_user(orch, email="ops@example.com", plan="pro", role="admin", actor=operator())
+    api_tokens.create_for(orch, email="pro@example.com", actor=operator())
     return orch
+
+
+def _a_token(orch) -> int:
+    """The id of pro@'s token, made by the world fixture."""
+    return api_tokens.list_for(orch, email="pro@example.com", actor=operator())[0].id
 
 
 def _audit_count(orch) -> int:

@@ -175,12 +175,3 @@ def test_an_admin_setting_a_password_signs_the_account_out_everywhere(demo_users
     tokens = [_session(orch, "free@example.com") for _ in range(2)]
     users.set_password(orch, email="free@example.com", password="reset-me", actor=operator())
     assert all(sessions.resume_session(orch, t) is None for t in tokens)
-
-
-def test_the_sign_in_page_says_how_long_to_wait(app_env):
-    from tests.app.conftest import signed_in
-
-    _fail(app_env, client="local", times=10)  # the app sees AppTest's connection as "local"
-    at = signed_in("free@example.com")  # with the right password
-    assert "user" not in at.session_state
-    assert any("locked for 15 minutes" in e.value for e in at.error)

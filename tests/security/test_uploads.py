@@ -232,7 +232,7 @@ def test_cli_profile_import_of_a_zip_bomb(tmp_path, database_url, settings, docx
                                    ORCHESTRATOR_DATA_DIR=str(tmp_path)))
     m = json.loads(report.read_text())
     out = json.loads(proc.stdout)
-    assert m["code"] == 1 and out["error_type"] == "InputRejected", (m, proc.stdout, proc.stderr)
+    assert m["code"] == 1 and out["error_type"] == "InputTooLarge", (m, proc.stdout, proc.stderr)
     assert out["error"].startswith("The DOCX file would unpack to 1,024.0 MB; the limit is 30 MB.")
     assert "unexpected" not in proc.stdout + proc.stderr and "Traceback" not in proc.stderr
     assert m["peak_mb"] < BUDGET_MB and m["seconds"] < 20, m  # the whole CLI run, imports included

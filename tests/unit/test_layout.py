@@ -78,7 +78,7 @@ def test_every_admin_command_takes_a_required_keyword_actor():
     assert len(commands) > 20  # the introspection found them
     bad = []
     for qualified in sorted(commands):
-        module, name = qualified.split(".")
+        module, name = qualified.rsplit(".", 1)
         fn = getattr(importlib.import_module(dotted(module)), name)
         actor = inspect.signature(fn).parameters.get("actor")
         if actor is None or actor.kind is not inspect.Parameter.KEYWORD_ONLY or actor.default is not actor.empty:

@@ -99,13 +99,13 @@ def _uid(orch, user: str | int) -> int:
 # ----------------------------------------------------------------------- jobs
 
 
-def list_jobs(orch, *, user: str | int, limit: int = 200) -> list[JobInfo]:
-    """The user's saved jobs, newest first, with how many documents each has."""
+def list_jobs(orch, *, user: str | int, limit: int = 200, offset: int = 0) -> list[JobInfo]:
+    """The user's saved jobs, newest first, with how many documents each has (``offset``: paging)."""
     uid = _uid(orch, user)
     counts = (select(Document.job_id, func.count(Document.id).label("n"))
               .where(Document.user_id == uid).group_by(Document.job_id).subquery())
     q = (select(Job, func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.job_id == Job.id)
-         .where(Job.user_id == uid).order_by(Job.created_at.desc(), Job.id.desc()).limit(limit))
+         .where(Job.user_id == uid).order_by(Job.created_at.desc(), Job.id.desc()).limit(limit).offset(offset))
     with orch.db.read() as s:
         return [_job_info(job, n) for job, n in s.execute(q).all()]
 
@@ -161,13 +161,14 @@ def delete_job(orch, *, user: str | int, job_id: int) -> None:
 
 
 def list_documents(orch, *, user: str | int, kind: str | None = None, job_id: int | None = None,
-                   limit: int = 200) -> list[DocumentInfo]:
-    """The user's documents, newest first; ``kind`` (a document kind) and ``job_id`` filter."""
+                   limit: int = 200, offset: int = 0) -> list[DocumentInfo]:
+    """The user's documents, newest first; ``kind`` (a document kind) and ``job_id`` filter;
+    ``offset`` pages."""
     if kind is not None and kind not in _kinds():
         raise InputRejected(f"Document kind must be one of: {', '.join(_kinds())}.")
     uid = _uid(orch, user)
     q = (select(Document, Job.title).outerjoin(Job, Job.id == Document.job_id).where(Document.user_id == uid)
-         .order_by(Document.created_at.desc(), Document.id.desc()).limit(limit))
+         .order_by(Document.created_at.desc(), Document.id.desc()).limit(limit).offset(offset))
     if kind:
         q = q.where(Document.kind == kind)
     if job_id is not None:
