@@ -12,10 +12,17 @@ from __future__ import annotations
 import streamlit as st
 from starlette.middleware import Middleware
 from starlette.routing import Mount
+from streamlit.runtime.pages_manager import PagesManager
 
 from orchestrator.http.api import create_api
 from orchestrator.http.browser import BrowserSessionMiddleware, browser_routes
 from orchestrator.http.gateway import create_gateway
+
+# The app navigates with st.navigation only; pages/ is merely where its page files live. Streamlit
+# guesses from the existence of a pages/ directory, until the first st.navigation call of the
+# process, that the app uses its old directory-based pages, so the very first session of every
+# server process would answer a deep link (/documents) with a "Page not found" dialog. Tell it.
+PagesManager.uses_pages_directory = False
 
 app = st.App(
     "streamlit_app.py",

@@ -31,6 +31,16 @@ def _no_page_not_found(page) -> None:
     assert page.get_by_role("dialog").count() == 0
 
 
+def test_a_deep_link_lands_on_its_page_after_signing_in(app_url, context, artifacts: Path):
+    # first in the module: on a fresh server this is its first Streamlit session (see app.py)
+    page = context.new_page()
+    sign_in(page, f"{app_url}/documents")  # opens /documents, is sent to sign in, signs in
+    page.wait_for_url(f"{app_url}/documents")
+    page.get_by_role("heading", name="My documents").wait_for()
+    _no_page_not_found(page)
+    page.screenshot(path=str(artifacts / "session_deep_link.png"))
+
+
 def test_the_sign_in_page_and_a_wrong_password(app_url, context, artifacts: Path):
     page = context.new_page()
     page.goto(app_url)
@@ -56,15 +66,6 @@ def test_the_session_cookie_is_httponly_and_strict(app_url, context):
     assert cookie["secure"] is False  # plain http on loopback; https adds Secure
     assert "orch_session" not in page.evaluate("document.cookie")
     assert cookie["value"] not in page.url and cookie["value"] not in page.content()
-
-
-def test_a_deep_link_lands_on_its_page_after_signing_in(app_url, context, artifacts: Path):
-    page = context.new_page()
-    sign_in(page, f"{app_url}/documents")  # opens /documents, is sent to sign in, signs in
-    page.wait_for_url(f"{app_url}/documents")
-    page.get_by_role("heading", name="My documents").wait_for()
-    _no_page_not_found(page)
-    page.screenshot(path=str(artifacts / "session_deep_link.png"))
 
 
 def test_reload_tabs_and_sign_out_everywhere(app_url, context, artifacts: Path):
