@@ -36,6 +36,11 @@ class InputRejected(OrchestratorError):
     """The caller's own input cannot be processed; retrying elsewhere would not help."""
 
 
+class Conflict(InputRejected):
+    """The change clashes with something that depends on the record (a provider the live
+    routing policy uses cannot be deleted): HTTP 409."""
+
+
 class InputTooLarge(InputRejected):
     """The caller's input is larger than a configured limit (HTTP 413)."""
 

@@ -134,10 +134,10 @@ def resolve_named(cfg: Config, plan, name: str, *, needs_vision: bool = False,
     provider, sep, model = (name or "").partition("/")
     if not sep or not provider or not model:
         raise NotFound(f"Unknown model {name[:200]!r}: name one as provider/model, or use 'auto'.")
-    if (provider, model) not in plan_models(cfg, plan.code):
+    step = next((s for (p, _t), steps in sorted(cfg.chains.items()) if p == plan.code
+                 for s in steps if (s.provider, s.model) == (provider, model)), None)
+    if step is None:  # the plan's live policy uses it nowhere
         raise PermissionDenied(f"The model {name[:200]!r} is not available on the {plan.name} plan.")
-    step = next(s for (p, _t), steps in sorted(cfg.chains.items()) if p == plan.code
-                for s in steps if (s.provider, s.model) == (provider, model))
     return resolve(cfg, plan.code, "", needs_vision=needs_vision, open_circuits=open_circuits,
                    offline_fallback=False, steps=(step,))
 

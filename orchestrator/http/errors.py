@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from orchestrator.errors import (
     AllProvidersFailed,
     ConfigError,
+    Conflict,
     CredentialError,
     InputRejected,
     InputTooLarge,
@@ -43,6 +44,8 @@ def status_of(exc: Exception) -> int:
         return 401
     if isinstance(exc, InputTooLarge):
         return 413
+    if isinstance(exc, Conflict):
+        return 409
     if isinstance(exc, (InputRejected, ValueError)):
         return 400
     if isinstance(exc, CredentialError):

@@ -33,7 +33,6 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
-import anyio
 from fastapi.responses import StreamingResponse
 
 from orchestrator.http.gateway_schemas import (
@@ -45,8 +44,7 @@ from orchestrator.http.gateway_schemas import (
     served_model,
     usage_of,
 )
-from orchestrator.http.sse import HEADERS, encode
-from orchestrator.http.threads import iterate_in_thread
+from orchestrator.http.sse import HEADERS, close, encode, start
 from orchestrator.result import Result, StreamRestart
 
 DONE = b"data: [DONE]\n\n"
@@ -77,22 +75,9 @@ def until_restart(events: Iterator[Any]) -> Iterator[Any]:
 async def chat_stream(make: Callable[[], Iterator[Any]], call: ChatCall) -> StreamingResponse:
     """``make()`` (``orch.stream(...)``) on a worker thread, as chunk events. Raises what the
     pipeline raises before its first event, so the route answers it with its HTTP status."""
-    events = iterate_in_thread(lambda: until_restart(make()))
-    try:
-        first = await events.__anext__()
-    except StopAsyncIteration:  # the pipeline always ends with a Result or an error
-        first = None
-    except BaseException:
-        await _close(events)
-        raise
+    first, events = await start(lambda: until_restart(make()))
     body = _Chunks(call, first, events)
     return StreamingResponse(body.events(), media_type="text/event-stream", headers=HEADERS)
-
-
-async def _close(events) -> None:
-    """Close the thread's generator even when the response was cancelled (client gone)."""
-    with anyio.CancelScope(shield=True):
-        await events.aclose()
 
 
 class _Chunks:
@@ -111,7 +96,7 @@ class _Chunks:
             async for data in self._events():
                 yield data
         finally:
-            await _close(self.rest)
+            await close(self.rest)
 
     async def _events(self) -> AsyncIterator[bytes]:
         label = self.call.model_label

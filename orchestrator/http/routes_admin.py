@@ -16,10 +16,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from fastapi import APIRouter, Depends, Query, Response
-from fastapi.responses import JSONResponse
 from pydantic import SecretStr
 
-from orchestrator.errors import InputRejected
 from orchestrator.http import admin_schemas as S
 from orchestrator.http.api import caller, orch
 from orchestrator.http.auth import Caller
@@ -27,9 +25,9 @@ from orchestrator.http.schemas import ErrorBody
 from orchestrator.http.threads import run_blocking
 from orchestrator.money import usd_str
 from orchestrator.redact import scrub
-from orchestrator.services.actor import SUPER_ADMIN, require
-from orchestrator.services.admin import admin_providers, policy, providers
-from orchestrator.services.admin.providers import KEY_RULE, ProviderInfo
+from orchestrator.services.actor import require
+from orchestrator.services.admin import admin_providers, providers
+from orchestrator.services.admin.providers import ProviderInfo
 from orchestrator.services.reports import analytics
 from orchestrator.services.reports.analytics import AnalyticsFilter
 
@@ -59,13 +57,7 @@ def provider_out(p: ProviderInfo) -> S.ProviderOut:
 
 
 def _key_value(o, c: Caller, secret: SecretStr) -> str:
-    """The key's plaintext, once the caller is known to be a super admin and the value looks
-    like a key. The role comes first, so a plain admin learns nothing about the value."""
-    require(o, c.actor, SUPER_ADMIN, message=KEY_RULE)
-    key = secret.get_secret_value().strip()
-    if len(key) < 8 or any(ch.isspace() for ch in key):
-        raise InputRejected("That does not look like an API key (8 or more characters, no spaces).")
-    return key
+    return admin_providers.checked_key(o, actor=c.actor, api_key=secret.get_secret_value())
 
 
 @router.get("/providers", response_model=S.ProviderList, summary="List providers (keys never included)")
@@ -114,25 +106,11 @@ async def patch_provider(name: str, body: S.ProviderPatch, c: Caller = Depends(a
     return provider_out(await run_blocking(patch))
 
 
-def _used_by_policy(o, name: str) -> list[str]:
-    live = policy.current(o)
-    if live is None:
-        return []
-    return sorted(f"{plan}/{task}" for (plan, task), steps in live.matrix.items()
-                  if any(step.provider == name for step in steps))
-
-
 @router.delete("/providers/{name}", status_code=204, summary="Delete a provider",
                responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody,
                           "description": "The live routing policy uses it."}})
 async def delete_provider(name: str, c: Caller = Depends(admin)):
-    o = orch()
-    try:
-        await run_blocking(admin_providers.delete_provider, o, actor=c.actor, name=name)
-    except InputRejected as exc:
-        if await run_blocking(_used_by_policy, o, name):
-            return JSONResponse({"error": scrub(str(exc)), "error_type": "Conflict"}, status_code=409)
-        raise
+    await run_blocking(admin_providers.delete_provider, orch(), actor=c.actor, name=name)
     return Response(status_code=204)
 
 

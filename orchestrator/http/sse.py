@@ -48,19 +48,26 @@ def event_of(item: Any, result_fields: Callable[[Result], dict[str, Any]]) -> di
     return {"type": "chunk", "text": str(item)}
 
 
-async def stream_response(make: Callable[[], Iterator[Any]],
-                          result_fields: Callable[[Result], dict[str, Any]]) -> StreamingResponse:
-    """``make()`` (a blocking generator such as ``orch.stream(...)``) run on a worker thread and
-    sent as events. Raises what the generator raises before its first event, so the route's
-    error handlers answer it; the generator is closed if the client goes away."""
+async def start(make: Callable[[], Iterator[Any]]) -> tuple[Any, AsyncIterator[Any]]:
+    """Run ``make()`` (a blocking generator such as ``orch.stream(...)``) on a worker thread and
+    pull its first event (None if there is none), before any response starts: what it raises
+    before that is raised here, so the route answers it with its HTTP status. Returns the first
+    event and the rest; whoever streams the rest must ``close`` it at the end."""
     events = iterate_in_thread(make)
     try:
-        first = await events.__anext__()
+        return await events.__anext__(), events
     except StopAsyncIteration:
-        first = None
+        return None, events
     except BaseException:
-        await _close(events)
+        await close(events)
         raise
+
+
+async def stream_response(make: Callable[[], Iterator[Any]],
+                          result_fields: Callable[[Result], dict[str, Any]]) -> StreamingResponse:
+    """``make()`` run on a worker thread (``start``) and sent as events; the generator is
+    closed if the client goes away."""
+    first, events = await start(make)
 
     async def body() -> AsyncIterator[bytes]:
         try:
@@ -72,12 +79,12 @@ async def stream_response(make: Callable[[], Iterator[Any]],
         except Exception as exc:  # noqa: BLE001 - told to the client in-band, details logged by body_of
             yield encode(error_event(exc))
         finally:
-            await _close(events)
+            await close(events)
 
     return StreamingResponse(body(), media_type="text/event-stream", headers=HEADERS)
 
 
-async def _close(events) -> None:
+async def close(events) -> None:
     """Close the thread's generator even when the response was cancelled (client gone)."""
     with anyio.CancelScope(shield=True):
         await events.aclose()

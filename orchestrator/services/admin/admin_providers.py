@@ -56,12 +56,19 @@ def set_active(orch, *, actor: Actor, name: str, active: bool) -> ProviderInfo:
     return providers.update_provider(orch, name, is_active=active, actor=actor)
 
 
-def set_key(orch, *, actor: Actor, name: str, api_key: str) -> ProviderInfo:
-    """Store (or replace) a provider's key, encrypted; only its hint is ever shown again."""
-    require(orch, actor, SUPER_ADMIN, message=KEY_RULE)  # refused before the key is even looked at
+def checked_key(orch, *, actor: Actor, api_key: str | None) -> str:
+    """A key an admin entered, once the actor is known to be a super admin (refused before the
+    key is even looked at, so a plain admin learns nothing about it) and it looks like a key."""
+    require(orch, actor, SUPER_ADMIN, message=KEY_RULE)
     key = (api_key or "").strip()
     if len(key) < 8 or len(key) > 4096 or any(c.isspace() for c in key):
         raise InputRejected("That does not look like an API key (8 or more characters, no spaces).")
+    return key
+
+
+def set_key(orch, *, actor: Actor, name: str, api_key: str) -> ProviderInfo:
+    """Store (or replace) a provider's key, encrypted; only its hint is ever shown again."""
+    key = checked_key(orch, actor=actor, api_key=api_key)
     return providers.update_provider(orch, name, api_key=key, actor=actor)
 
 

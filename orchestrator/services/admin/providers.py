@@ -22,7 +22,7 @@ from sqlalchemy import case, func, select
 
 from db.models import CatalogModel, Provider, ProviderHealth, RoutingRule, UsageRecord
 from orchestrator import routing
-from orchestrator.errors import ConfigError, InputRejected, NotFound, PermissionDenied
+from orchestrator.errors import ConfigError, Conflict, InputRejected, NotFound, PermissionDenied
 from orchestrator.providers.base import ProviderConfig
 from orchestrator.providers.registry import all_kinds, find_kind
 from orchestrator.redact import key_hint, scrub
@@ -266,7 +266,7 @@ def remove_provider(orch, name: str, *, actor: Actor) -> None:
         p = _get(s, name)
         cells = _used_by(s, name)
         if cells:
-            raise InputRejected(
+            raise Conflict(
                 f"Cannot delete '{name}': the live routing policy uses it in {', '.join(cells)}. "
                 "Remove it from those chains first, or deactivate it instead."
             )
