@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -47,6 +48,8 @@ class Plan(Base):
     uses_credit: Mapped[bool] = mapped_column(Boolean, default=False)
     markup_pct: Mapped[int] = mapped_column(Integer, default=0)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    # keep each request's prompt and answer (personal data redacted) for the request inspector
+    keep_payloads: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -199,6 +202,28 @@ class UsageRecord(Base):
     # where the request came from: app | cli | api | python; api rows name the personal token used
     origin: Mapped[str] = mapped_column(String(8), default="python", server_default="python")
     token_id: Mapped[int | None] = mapped_column(Integer)
+    # how the answer ended as the adapter reported it (stop, length, content_filter...); NULL without one
+    finish_reason: Mapped[str | None] = mapped_column(String(24))
+
+
+class RequestPayload(Base):
+    """The prompt one attempt sent and the answer it got, kept only when the request's plan
+    has ``keep_payloads`` on, with personal data redacted before it is stored, until
+    ``expires_at`` (the prune job deletes it then). Read by the request inspector."""
+
+    __tablename__ = "request_payloads"
+    __table_args__ = (UniqueConstraint("request_id", "attempt"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(String(32))
+    attempt: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    system: Mapped[str] = mapped_column(Text, default="")
+    prompt: Mapped[str] = mapped_column(Text, default="")
+    answer: Mapped[str | None] = mapped_column(Text)
+    images: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class QuotaCounter(Base):

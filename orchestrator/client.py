@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from orchestrator import pipeline
+from orchestrator import payloads, pipeline, tracing  # noqa: F401 - payloads registers its observer
 from orchestrator.config import Settings, open_database
 from orchestrator.errors import CredentialError
 from orchestrator.health import BreakerPolicy
@@ -51,6 +51,7 @@ class Orchestrator:
             from orchestrator.seeding.seed import seed_base_if_empty
 
             seed_base_if_empty(self.db)
+        tracing.setup(self.settings)  # traces when OTEL_EXPORTER_OTLP_ENDPOINT is set; nothing otherwise
 
     # ----------------------------------------------------------------- tasks
 

@@ -56,7 +56,14 @@ def _setting(env: str, default: int | float, *, minimum: float = 0, above: bool 
     return field(default=default, metadata={"env": env, "minimum": minimum, "above": above})
 
 
-def _parse(f, raw: str) -> int | float:
+def _text(env: str, default: str | None = None, *, secret: bool = False):
+    """A text setting read from ``env`` (None when unset); ``secret`` keeps it out of repr."""
+    return field(default=default, repr=not secret, metadata={"env": env, "text": True})
+
+
+def _parse(f, raw: str) -> int | float | str:
+    if f.metadata.get("text"):
+        return raw.strip()
     env, minimum, above = f.metadata["env"], f.metadata["minimum"], f.metadata["above"]
     whole = f.type in ("int", int)
     text = raw.strip().replace("_", "")
@@ -119,6 +126,28 @@ class Settings:
     # the gateway's chat task: the whole conversation, and how many messages it may have
     max_chat_chars: int = _setting("ORCHESTRATOR_MAX_CHAT_CHARS", 100_000, minimum=1)
     max_chat_messages: int = _setting("ORCHESTRATOR_MAX_CHAT_MESSAGES", 200, minimum=1)
+    # observability: /metrics caches its ledger totals this long; traces go to an OTLP/HTTP collector
+    # when its endpoint is set (the OpenTelemetry SDK reads its other OTEL_* variables itself)
+    metrics_cache_s: float = _setting("ORCHESTRATOR_METRICS_CACHE_S", 5.0)
+    # scrapers present it as a bearer token; without one, /metrics answers loopback clients only
+    metrics_token: str | None = _text("ORCHESTRATOR_METRICS_TOKEN", secret=True)
+    otel_endpoint: str | None = _text("OTEL_EXPORTER_OTLP_ENDPOINT")
+    # the request inspector keeps prompts and answers (plans with keep_payloads) this many days
+    payload_retention_days: int = _setting("ORCHESTRATOR_PAYLOAD_RETENTION_DAYS", 30, minimum=1)
+    # alerts: evaluated this often by one app process; a rule still firing is re-sent after the
+    # cool-down; a delivery that fails is retried with backoff up to max attempts
+    alerts_interval_s: int = _setting("ORCHESTRATOR_ALERTS_INTERVAL_S", 60, minimum=1)
+    alert_cooldown_s: int = _setting("ORCHESTRATOR_ALERT_COOLDOWN_S", 3600, minimum=0)
+    alert_delivery_max_attempts: int = _setting("ORCHESTRATOR_ALERT_DELIVERY_MAX_ATTEMPTS", 6, minimum=1)
+    alert_delivery_timeout_s: float = _setting("ORCHESTRATOR_ALERT_DELIVERY_TIMEOUT_S", 10.0, above=True)
+    # where people open the app: links in alert messages
+    public_url: str = _text("ORCHESTRATOR_PUBLIC_URL", "http://localhost:8501")
+    # e-mail alerts go out through this SMTP server (STARTTLS when the server offers it)
+    smtp_host: str | None = _text("SMTP_HOST")
+    smtp_port: int = _setting("SMTP_PORT", 587, minimum=1)
+    smtp_user: str | None = _text("SMTP_USER")
+    smtp_password: str | None = _text("SMTP_PASSWORD", secret=True)
+    smtp_from: str | None = _text("SMTP_FROM")
 
     @classmethod
     def load(cls, **overrides) -> Settings:
@@ -138,8 +167,8 @@ class Settings:
         return settings
 
     @classmethod
-    def variables(cls) -> dict[str, tuple[str, int | float]]:
-        """Field name -> (environment variable, default) of every numeric setting (docs, tests)."""
+    def variables(cls) -> dict[str, tuple[str, int | float | str | None]]:
+        """Field name -> (environment variable, default) of every setting read from one (docs, tests)."""
         return {f.name: (f.metadata["env"], f.default) for f in fields(cls) if "env" in f.metadata}
 
 

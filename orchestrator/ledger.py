@@ -23,7 +23,7 @@ LEDGER_FIELDS = (
     "timestamp", "request_id", "attempt", "user_id", "user", "plan", "task_type", "provider",
     "provider_kind", "model", "status", "error_type", "error_message", "tokens_input",
     "tokens_output", "tokens_cached", "tokens_reasoning", "tokens_cache_write", "cost_usd",
-    "priced", "charged_usd", "latency_ms", "origin", "token_id",
+    "priced", "charged_usd", "latency_ms", "origin", "token_id", "finish_reason",
 )
 
 
@@ -53,6 +53,7 @@ def attempt_row(
     timestamp: datetime | None = None,
     origin: str = "python",
     token_id: int | None = None,
+    finish_reason: str | None = None,
 ) -> dict[str, Any]:
     """One ledger row's column values. ``cost`` None with ``priced`` False means unpriced."""
     u = usage or TokenUsage()
@@ -81,6 +82,7 @@ def attempt_row(
         is_demo=False,
         origin=origin,
         token_id=token_id,
+        finish_reason=finish_reason,
     )
 
 
@@ -116,6 +118,7 @@ def as_dict(row: UsageRecord, email: str | None = None) -> dict[str, Any]:
         "latency_ms": row.latency_ms,
         "origin": row.origin,
         "token_id": row.token_id,
+        "finish_reason": row.finish_reason,
     }
 
 

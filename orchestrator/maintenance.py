@@ -1,7 +1,8 @@
 """Housekeeping that needs no separate service: pruning what has expired.
 
 ``prune`` deletes expired and revoked sessions, expired cache entries, spent
-sign-in throttle rows, and releases quota holds whose process died. Every app
+sign-in throttle rows, stored request payloads past their retention, and releases
+quota holds whose process died. Every app
 process runs ``run_due`` in a background thread once a minute; the job runs only
 where a conditional UPDATE moved its ``next_run_at`` forward, so across any
 number of processes (and the CLI's ``maintenance prune``) it runs at most once
@@ -18,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import delete, or_, update
 
-from db.models import AuthSession, CacheEntry, ScheduledJob, SignInThrottle
+from db.models import AuthSession, CacheEntry, RequestPayload, ScheduledJob, SignInThrottle
 from db.session import insert_ignore
 
 log = logging.getLogger(__name__)
@@ -39,11 +40,13 @@ def prune(orch, *, now: datetime | None = None) -> dict[str, int]:
         sessions = s.execute(delete(AuthSession).where(
             or_(AuthSession.expires_at <= now, AuthSession.revoked_at.is_not(None)))).rowcount
         cache_rows = s.execute(delete(CacheEntry).where(CacheEntry.expires_at <= now)).rowcount
+        payloads = s.execute(delete(RequestPayload).where(RequestPayload.expires_at <= now)).rowcount
         throttle = s.execute(delete(SignInThrottle).where(
             SignInThrottle.updated_at < throttle_cut,
             or_(SignInThrottle.locked_until.is_(None), SignInThrottle.locked_until <= now))).rowcount
     holds = sweep_expired(orch.db, now)
-    return {"sessions": sessions, "cache_entries": cache_rows, "sign_in_throttle": throttle, "holds": holds}
+    return {"sessions": sessions, "cache_entries": cache_rows, "sign_in_throttle": throttle, "holds": holds,
+            "request_payloads": payloads}
 
 
 def claim(orch, name: str, *, interval_s: float, now: datetime) -> bool:

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from orchestrator import cache, health, ledger, pricing, quota, routing
+from orchestrator import cache, health, ledger, observe, pricing, quota, routing
 from orchestrator.books import Hold
 from orchestrator.origin import PYTHON, Origin
 from orchestrator.errors import (
@@ -82,6 +82,7 @@ class _State:
     attempt_no: int = 0
     attempts: list[Attempt] = field(default_factory=list)
     failures: list[AttemptFailure] = field(default_factory=list)
+    observers: list[observe.Observer] = field(default_factory=list)
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
@@ -114,6 +115,7 @@ def execute(orch: Orchestrator, task_name: str, *, user: str | int, text: str | 
                    limits=limits, cfg=cfg, origin=origin or PYTHON,
                    request_hold=quota.hold_for(user_id=prepared.user_id, request_id=request_id, attempt=0,
                                                limits=limits, now=datetime.now(UTC)))
+    state.observers = observe.start(orch, observe.RequestInfo(request_id, prepared, state.origin, time.time_ns()))
     try:
         if prepared.pending_url:
             prepared = _fetch_after_reserving(orch, prepared, state, route.candidates[0])
@@ -121,16 +123,23 @@ def execute(orch: Orchestrator, task_name: str, *, user: str | int, text: str | 
             nxt = route.candidates[index + 1].provider_name if index + 1 < len(route.candidates) else None
             result = yield from _try_candidate(orch, prepared, state, cand, regenerate, streaming, nxt)
             if result is not None:
+                if state.observers:
+                    observe.finish(state.observers, result, None)
                 yield result
                 return
             if state.remaining() <= 0:
                 state.failures.append(AttemptFailure("-", "-", "timeout", "request deadline reached"))
                 break
-    except BaseException:
+        failed = _all_failed(prepared, state)
+    except BaseException as exc:
         _release_request(orch, state)
+        if state.observers:
+            observe.finish(state.observers, None, exc)
         raise
     _release_request(orch, state)
-    raise _all_failed(prepared, state)
+    if state.observers:
+        observe.finish(state.observers, None, failed)
+    raise failed
 
 
 def _release_request(orch, state: _State) -> None:
@@ -156,6 +165,8 @@ def _deny(orch, prepared: Prepared, state: _State, cand, exc: QuotaExceeded, *, 
     row = _row(prepared, state, cand, "quota_denied", TokenUsage(), Decimal(0), Decimal(0), 0,
                error_type=exc.limit, error_message=str(exc), attempt=attempt)
     quota.books_for(orch.db).write_ledger(row)
+    if state.observers:
+        observe.attempt(state.observers, observe.AttemptInfo(row))
 
 
 def _reserve(orch, prepared: Prepared, state: _State, cand, holds: list[Hold]) -> None:
@@ -188,7 +199,7 @@ def _try_candidate(orch, prepared: Prepared, state: _State, cand: routing.Candid
     key = cache.cache_key(request, kind=cand.kind, prompt_version=spec.prompt_version,
                           user_id=prepared.user_id, source=prepared.source_url or "") if ttl else ""
     if ttl and not regenerate:
-        hit = yield from _cache_hit(orch, prepared, state, cand, key, streaming)
+        hit = yield from _cache_hit(orch, prepared, state, cand, key, streaming, request)
         if hit is not None:
             return hit
     try:
@@ -229,19 +240,20 @@ def _try_candidate(orch, prepared: Prepared, state: _State, cand: routing.Candid
                                     retryable=True)
             data = spec.parse_output(completion.text)
         except InputRejected as exc:
-            _record_failure(orch, prepared, state, cand, hold, started, completion, "input_rejected", str(exc))
+            _record_failure(orch, prepared, state, cand, hold, started, completion, "input_rejected", str(exc),
+                            request)
             raise
         except (GeneratorExit, KeyboardInterrupt):
             # the caller stopped listening (closed the stream, rerun, Ctrl-C): record and give the hold back
             _record_failure(orch, prepared, state, cand, hold, started, completion, "cancelled",
-                            "The request was cancelled by the caller.")
+                            "The request was cancelled by the caller.", request)
             raise
         except Exception as exc:  # noqa: BLE001 - an adapter bug must not strand a hold or stop fallback
             if not isinstance(exc, ProviderError):
                 exc = ProviderError(f"Unexpected {type(exc).__name__} from the {cand.kind} adapter.",
                                     kind="error", retryable=False)
             kind = exc.kind or "error"
-            _record_failure(orch, prepared, state, cand, hold, started, completion, kind, exc.message)
+            _record_failure(orch, prepared, state, cand, hold, started, completion, kind, exc.message, request)
             health.record_failure(orch.db, cand.provider_id, cand.provider_name, kind, orch.breaker)
             if kind == "invalid_output" and not repaired and completion is not None:
                 repaired, delay, again = True, 0.0, True
@@ -276,7 +288,8 @@ def _served(orch, prepared: Prepared, state: _State, cand, request: ChatRequest,
     cost = pricing.cost(cand.price, usage)
     charged = quota.charge_for(cost, state.limits)
     now = datetime.now(UTC)
-    row = _row(prepared, state, cand, "success", usage, cost, charged, latency, timestamp=now)
+    row = _row(prepared, state, cand, "success", usage, cost, charged, latency, timestamp=now,
+               finish_reason=completion.finish_reason)
     attempt = _attempt_of(row, usage)
     table, saved = saved_row(prepared, data, request_id=state.request_id, provider=cand.provider_name,
                              model=cand.model, cost=cost, now=now)
@@ -289,16 +302,19 @@ def _served(orch, prepared: Prepared, state: _State, cand, request: ChatRequest,
             cache_row=cache_row, save_table=table, save_row=saved)
     except Exception as exc:  # noqa: BLE001 - the answer is lost, the books must not say otherwise
         _record_failure(orch, prepared, state, cand, hold, started, completion, "save_failed",
-                        f"The answer could not be saved ({type(exc).__name__}).")
+                        f"The answer could not be saved ({type(exc).__name__}).", request)
         raise SaveFailed(f"Your {prepared.task.text.noun} was written but could not be saved, so nothing was "
                          "charged. Please try again.") from None
     state.request_held = False  # settled with the rest
     health.record_success(orch.db, cand.provider_id, health=state.cfg.health)
     state.attempts.append(attempt)
-    return _result(prepared, state, cand, completion.text, data, usage, cost, charged, saved_id, cached=False)
+    if state.observers:
+        observe.attempt(state.observers, observe.AttemptInfo(row, request, completion))
+    return _result(prepared, state, cand, completion.text, data, usage, cost, charged, saved_id, cached=False,
+                   finish_reason=completion.finish_reason)
 
 
-def _cache_hit(orch, prepared, state, cand, key, streaming):
+def _cache_hit(orch, prepared, state, cand, key, streaming, request):
     output = cache.lookup(orch.db, key)
     if output is None:
         return None
@@ -320,6 +336,8 @@ def _cache_hit(orch, prepared, state, cand, key, streaming):
         )
     state.request_held = False
     state.attempts.append(_attempt_of(row, TokenUsage()))
+    if state.observers:
+        observe.attempt(state.observers, observe.AttemptInfo(row, request, cached_text=output))
     if streaming:
         yield output
     return _result(prepared, state, cand, output, data, TokenUsage(), Decimal(0), Decimal(0), saved_id,
@@ -342,7 +360,7 @@ def _retry_delay(settings, retries: int, retry_after: float | None) -> float:
 
 
 def _row(prepared, state, cand, status, usage, cost, charged, latency, *, error_type=None,
-         error_message=None, attempt=None, timestamp=None) -> dict[str, Any]:
+         error_message=None, attempt=None, timestamp=None, finish_reason=None) -> dict[str, Any]:
     priced = cand.price is not None and cand.price.priced
     return ledger.attempt_row(
         request_id=state.request_id, attempt=state.attempt_no if attempt is None else attempt,
@@ -350,19 +368,22 @@ def _row(prepared, state, cand, status, usage, cost, charged, latency, *, error_
         provider=cand.provider_name, provider_kind=cand.kind, model=cand.model, status=status,
         usage=usage, cost=cost if priced else None, priced=priced or status in ("cached", "quota_denied"),
         charged=charged, latency_ms=latency, error_type=error_type, error_message=error_message,
-        timestamp=timestamp, origin=state.origin.kind, token_id=state.origin.token_id)
+        timestamp=timestamp, origin=state.origin.kind, token_id=state.origin.token_id,
+        finish_reason=finish_reason)
 
 
-def _record_failure(orch, prepared, state, cand, hold, started, completion, kind, message):
+def _record_failure(orch, prepared, state, cand, hold, started, completion, kind, message, request=None):
     """Ledger row for a failed attempt (its tokens still cost us) and its hold released, in one
     transaction: failed attempts are never charged to the user."""
     latency = int((time.monotonic() - started) * 1000)
     usage = completion.usage if completion is not None else TokenUsage()
     cost = pricing.cost(cand.price, usage)
     row = _row(prepared, state, cand, "error", usage, cost, Decimal(0), latency, error_type=kind,
-               error_message=message)
+               error_message=message, finish_reason=completion.finish_reason if completion is not None else None)
     quota.books_for(orch.db).fail(ledger_row=row, hold=hold, now=datetime.now(UTC))
     state.attempts.append(_attempt_of(row, usage))
+    if state.observers:
+        observe.attempt(state.observers, observe.AttemptInfo(row, request, completion))
     state.failures.append(AttemptFailure(cand.provider_name, cand.model, kind, scrub(message),
                                          state.attempt_no))
 
@@ -370,11 +391,13 @@ def _record_failure(orch, prepared, state, cand, hold, started, completion, kind
 def _attempt_of(row: dict[str, Any], usage: TokenUsage) -> Attempt:
     return Attempt(attempt=row["attempt"], provider=row["provider"], provider_kind=row["provider_kind"],
                    model=row["model"], status=row["status"], latency_ms=row["latency_ms"], usage=usage,
-                   cost_usd=row["cost_usd"], error_type=row["error_type"], error_message=row["error_message"])
+                   cost_usd=row["cost_usd"], error_type=row["error_type"], error_message=row["error_message"],
+                   finish_reason=row["finish_reason"])
 
 
 def _result(prepared: Prepared, state: _State, cand, text: str, data: Any, usage: TokenUsage,
-            cost: Decimal | None, charged: Decimal, saved_id: int, *, cached: bool) -> Result:
+            cost: Decimal | None, charged: Decimal, saved_id: int, *, cached: bool,
+            finish_reason: str | None = "stop") -> Result:
     from orchestrator.offline import ENGINE_LABEL
     from orchestrator.providers.registry import local_engine_kinds
 
@@ -389,6 +412,7 @@ def _result(prepared: Prepared, state: _State, cand, text: str, data: Any, usage
         latency_ms=int((time.monotonic() - state.started) * 1000), attempts=state.attempts, cached=cached,
         label=ENGINE_LABEL if cand.kind in local_engine_kinds() else f"{cand.provider_name} · {cand.model}",
         job_id=saved_id if as_job else None, document_id=saved_id if spec.output == "document" else None,
+        finish_reason=finish_reason,
     )
 
 

@@ -25,6 +25,7 @@ class Attempt:
     cost_usd: Decimal | None
     error_type: str | None = None
     error_message: str | None = None
+    finish_reason: str | None = None  # stop | length | content_filter | ...; None without an answer
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -38,6 +39,7 @@ class Attempt:
             "cost_usd": usd_str(self.cost_usd),
             "error_type": self.error_type,
             "error_message": self.error_message,
+            "finish_reason": self.finish_reason,
         }
 
 
@@ -92,6 +94,7 @@ class Result:
     job_id: int | None = None
     document_id: int | None = None
     label: str = ""
+    finish_reason: str | None = "stop"  # how the serving answer ended (a cache hit: "stop")
 
     @property
     def offline(self) -> bool:
@@ -115,6 +118,7 @@ class Result:
             "total_cost_usd": usd_str(self.total_cost_usd),
             "charged_usd": usd_str(self.charged_usd),
             "latency_ms": self.latency_ms,
+            "finish_reason": self.finish_reason,
             "job_id": self.job_id,
             "document_id": self.document_id,
             "data": self.data.model_dump(mode="json") if self.data is not None else None,

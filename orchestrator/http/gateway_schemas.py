@@ -191,7 +191,7 @@ def completion_of(result: Result) -> dict[str, Any]:
         "created": int(time.time()),
         "model": served_model(result),
         "choices": [{"index": 0, "message": {"role": "assistant", "content": result.text, "refusal": None},
-                     "logprobs": None, "finish_reason": "stop"}],
+                     "logprobs": None, "finish_reason": result.finish_reason or "stop"}],
         "usage": usage_of(result),
         "orchestrator": extras_of(result),
     }

@@ -119,7 +119,7 @@ class _Chunks:
             yield encode(body)
             return
         model = served_model(event)
-        yield self._chunk(model, {}, "stop", orchestrator=extras_of(event))
+        yield self._chunk(model, {}, event.finish_reason or "stop", orchestrator=extras_of(event))
         if self.call.include_usage:
             yield self._chunk(model, None, usage=usage_of(event))
         yield DONE
