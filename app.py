@@ -4,6 +4,7 @@ browser session routes, on one port (``make run`` runs ``streamlit run app.py``)
 - ``/api/v1/...``    REST API (FastAPI; docs at ``/api/v1/docs``)
 - ``/v1/...``        OpenAI-compatible gateway (``/v1/chat/completions``, ``/v1/models``)
 - ``/auth/...``      sign-in and sign-out, which set and clear the HttpOnly session cookie
+- ``/metrics``       Prometheus metrics (bearer token, or loopback clients only without one)
 - everything else    the Streamlit app (``streamlit_app.py``)
 """
 
@@ -17,6 +18,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from orchestrator.http.api import create_api
 from orchestrator.http.browser import BrowserSessionMiddleware, browser_routes
 from orchestrator.http.gateway import create_gateway
+from orchestrator.http.metrics import metrics_routes
 
 # The app navigates with st.navigation only; pages/ is merely where its page files live. Streamlit
 # guesses from the existence of a pages/ directory, until the first st.navigation call of the
@@ -26,6 +28,7 @@ PagesManager.uses_pages_directory = False
 
 app = st.App(
     "streamlit_app.py",
-    routes=[Mount("/api/v1", app=create_api()), Mount("/v1", app=create_gateway()), *browser_routes()],
+    routes=[Mount("/api/v1", app=create_api()), Mount("/v1", app=create_gateway()), *browser_routes(),
+            *metrics_routes()],
     middleware=[Middleware(BrowserSessionMiddleware)],
 )

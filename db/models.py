@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -174,6 +175,8 @@ class UsageRecord(Base):
     __table_args__ = (
         Index("ix_usage_log_user_time", "user_id", "timestamp"),
         Index("ix_usage_log_provider_time", "provider", "timestamp"),
+        Index("ix_usage_log_quota_denied", "plan", "error_type",  # /metrics: denials by plan and reason
+              sqlite_where=text("status = 'quota_denied'"), postgresql_where=text("status = 'quota_denied'")),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
@@ -204,26 +207,6 @@ class UsageRecord(Base):
     token_id: Mapped[int | None] = mapped_column(Integer)
     # how the answer ended as the adapter reported it (stop, length, content_filter...); NULL without one
     finish_reason: Mapped[str | None] = mapped_column(String(24))
-
-
-class RequestPayload(Base):
-    """The prompt one attempt sent and the answer it got, kept only when the request's plan
-    has ``keep_payloads`` on, with personal data redacted before it is stored, until
-    ``expires_at`` (the prune job deletes it then). Read by the request inspector."""
-
-    __tablename__ = "request_payloads"
-    __table_args__ = (UniqueConstraint("request_id", "attempt"),)
-
-    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
-    request_id: Mapped[str] = mapped_column(String(32))
-    attempt: Mapped[int] = mapped_column(Integer)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    system: Mapped[str] = mapped_column(Text, default="")
-    prompt: Mapped[str] = mapped_column(Text, default="")
-    answer: Mapped[str | None] = mapped_column(Text)
-    images: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class QuotaCounter(Base):
@@ -446,5 +429,8 @@ class AppSetting(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-# Analytics rollups (complete UTC days of the ledger, summed): defined in db/models_analytics.py.
+# Analytics rollups (db/models_analytics.py); alert channels, state and deliveries (db/models_alerts.py);
+# stored request payloads (db/models_payloads.py).
 from db.models_analytics import RollupState, UsageDaily, UsageLatencyDaily, UsageUserDaily  # noqa: E402,F401
+from db.models_alerts import AlertChannel, AlertDelivery, AlertState  # noqa: E402,F401
+from db.models_payloads import RequestPayload  # noqa: E402,F401

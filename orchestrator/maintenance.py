@@ -8,6 +8,10 @@ where a conditional UPDATE moved its ``next_run_at`` forward, so across any
 number of processes (and the CLI's ``maintenance prune``) it runs at most once
 per ``prune_interval_s``. A process that dies mid-run loses nothing: the next
 due run does the same deletions again.
+
+The same thread runs the alerts job (``run_alerts_due``: evaluate every rule, deliver what
+fired or resolved, retry failed deliveries) every ``alerts_interval_s``, claimed the same way,
+so one process evaluates at a time without a separate service.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from db.session import insert_ignore
 log = logging.getLogger(__name__)
 
 PRUNE = "prune"
+ALERTS = "alerts"
 CHECK_EVERY_S = 60.0
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -72,19 +77,44 @@ def run_due(orch, *, now: datetime | None = None, force: bool = False) -> dict[s
     return result
 
 
+def run_alerts_due(orch, *, now: datetime | None = None) -> dict[str, Any] | None:
+    """Run the alerts job if it is due here; None if it is not, or another process has it.
+
+    The claim allows a second of slack, so a tick that lands a hair before the job is due
+    does not push it a whole interval back."""
+    from orchestrator.alerting import runner
+
+    now = now or datetime.now(UTC)
+    if not claim(orch, ALERTS, interval_s=max(orch.settings.alerts_interval_s - 1, 1), now=now):
+        return None
+    result = runner.run(orch, now=now).summary()
+    with orch.db.write() as s:
+        s.execute(update(ScheduledJob).where(ScheduledJob.name == ALERTS)
+                  .values(last_finished_at=datetime.now(UTC), last_result=result))
+    if result["new"] or result["resolved"] or result["failed"]:
+        log.info("alerts %s", result)
+    return result
+
+
 def start_background(orch, *, every_s: float = CHECK_EVERY_S) -> threading.Thread:
-    """A daemon thread calling ``run_due`` every ``every_s`` seconds (once per orchestrator)."""
+    """A daemon thread calling ``run_due`` and ``run_alerts_due`` every ``every_s`` seconds (or
+    every ``alerts_interval_s`` if that is shorter), once per orchestrator."""
     existing = getattr(orch, "_maintenance_thread", None)
     if existing is not None and existing.is_alive():
         return existing
     stop = threading.Event()
+    tick = min(every_s, orch.settings.alerts_interval_s)
 
     def loop() -> None:
-        while not stop.wait(every_s):
+        while not stop.wait(tick):
             try:
                 run_due(orch)
             except Exception:  # noqa: BLE001 - housekeeping must never take the app down
                 log.exception("the prune job failed; it will be tried again")
+            try:
+                run_alerts_due(orch)
+            except Exception:  # noqa: BLE001
+                log.exception("the alerts job failed; it will be tried again")
 
     thread = threading.Thread(target=loop, name="orchestrator-maintenance", daemon=True)
     thread.stop = stop  # type: ignore[attr-defined]

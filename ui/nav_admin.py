@@ -16,6 +16,7 @@ def admin_pages() -> list:
         st.Page("pages/admin/plans.py", title="Plans & quotas", icon=":material/tune:"),
         st.Page("pages/admin/users.py", title="Users", icon=":material/group:"),
         st.Page("pages/admin/usage_log.py", title="Usage log", icon=":material/receipt_long:"),
+        st.Page("pages/admin/request.py", title="Request inspector", icon=":material/manage_search:"),
         st.Page("pages/admin/audit_log.py", title="Audit log", icon=":material/policy:"),
         st.Page("pages/admin/security.py", title="Security", icon=":material/shield_lock:"),
     ]

@@ -127,6 +127,10 @@ def _parser() -> argparse.ArgumentParser:
     sp = cmd(tok, "revoke", t.tokens_revoke, "revoke a token by its id (it stops working at once)")
     sp.add_argument("id", help="the token's id, from `tokens list`")
 
+    from orchestrator.cli import alerts as al
+
+    al.register(group, cmd)
+
     plans = group("plans", "plans and their limits")
     cmd(plans, "list", c.plans_list, "list plans and limits")
     sp = cmd(plans, "set", c.plans_set, "change a plan's limits ('none' removes a limit)")
@@ -136,6 +140,8 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--cost-cap-usd")
     sp.add_argument("--markup-pct")
     sp.add_argument("--monthly-fee-usd")
+    sp.add_argument("--keep-payloads", choices=["on", "off"],
+                    help="keep prompts and answers (redacted) for the request inspector")
 
     prof = group("profile", "a user's profile (master CV)")
     sp = cmd(prof, "show", c.profile_show, "print a profile")

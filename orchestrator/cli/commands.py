@@ -256,20 +256,22 @@ def plans_list(args) -> int:
 
     rows = [p.as_dict() for p in plans.list_plans(_orch(args))]
     emit(args, rows, human=lambda d: table(d, ["code", "name", "requests_per_day", "tokens_per_month",
-                                              "cost_cap_usd_month", "markup_pct", "monthly_fee_usd"]))
+                                              "cost_cap_usd_month", "markup_pct", "monthly_fee_usd",
+                                              "keep_payloads"]))
     return 0
 
 
 def plans_set(args) -> int:
     from orchestrator.services.admin import plans
 
-    changes = {k: getattr(args, k) for k in ("requests_per_day", "tokens_per_month", "cost_cap_usd", "markup_pct",
-                                             "monthly_fee_usd") if getattr(args, k) is not None}
+    changes = {k: getattr(args, k, None) for k in ("requests_per_day", "tokens_per_month", "cost_cap_usd",
+                                                   "markup_pct", "monthly_fee_usd", "keep_payloads")
+               if getattr(args, k, None) is not None}
     if not changes:
         raise InputRejected("Nothing to change: give at least one limit.")
     info = plans.set_limits(_orch(args), code=args.plan, actor=_actor(), **changes)
     emit(args, info.as_dict(), human=lambda d: table([d], ["code", "requests_per_day", "tokens_per_month",
-                                                          "cost_cap_usd_month", "markup_pct"]))
+                                                          "cost_cap_usd_month", "markup_pct", "keep_payloads"]))
     return 0
 
 
@@ -364,7 +366,10 @@ def maintenance_prune(args) -> int:
 def keys_rotate(args) -> int:
     from orchestrator.services.admin import providers
 
-    n = providers.rotate_keys(_orch(args), actor=_actor())
+    from orchestrator.services.admin import alert_channels
+
+    orch = _orch(args)
+    n = providers.rotate_keys(orch, actor=_actor()) + alert_channels.rotate_secrets(orch, actor=_actor())
     emit(args, {"rotated": n}, human=lambda d: print(f"Re-encrypted {d['rotated']} stored key(s)."))
     return 0
 

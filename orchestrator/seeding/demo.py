@@ -7,6 +7,11 @@ limits). Everything created here is flagged ``is_demo`` and ``purge_demo`` remov
 History rows are written straight to the ledger (they never went through the
 pipeline); quota counters are filled in for today and this month only, for the
 history's users (never for the four demo accounts).
+
+When ``seed --demo`` first creates the demo accounts it also turns ``keep_payloads`` on for
+their plans, so the request inspector shows the prompt and answer of every request made in
+the demo; a base install leaves it off (an admin turns it on per plan). Stored payloads
+belong to their user and go with them when ``purge_demo`` deletes the demo users.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from db.models import CreditTransaction, Plan, Provider, UsageRecord, User, UserProfile
 from orchestrator.rollups import rebuild_rollups, refresh_rollups
@@ -111,10 +116,20 @@ def _accounts(orch) -> int:
     return created
 
 
+def _keep_payloads(orch) -> None:
+    """The demo plans keep prompts and answers for the request inspector (once, when the demo
+    accounts are created: an admin who turns it off later is not overruled by a re-seed)."""
+    codes = sorted({plan for *_rest, plan in DEMO_ACCOUNTS})
+    with orch.db.write() as s:
+        s.execute(update(Plan).where(Plan.code.in_(codes)).values(keep_payloads=True))
+
+
 def seed_demo(orch, *, users: int = 240, days: int = 90, today: date | None = None,
               now: datetime | None = None) -> dict[str, int]:
     """Demo accounts and profiles, and (once) the history, then the analytics rollups."""
     created = {"demo_accounts": _accounts(orch)}
+    if created["demo_accounts"]:
+        _keep_payloads(orch)
     with orch.db.read() as s:
         has_history = s.scalar(select(func.count()).select_from(UsageRecord).where(UsageRecord.is_demo)) > 0
     created["demo_ledger_rows"] = 0 if has_history else demo_history.generate(orch, users, days, today, now)

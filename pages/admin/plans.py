@@ -1,10 +1,12 @@
-"""Plans and quotas: each plan's limits, and per-user overrides of them."""
+"""Plans and quotas: each plan's limits, whether it keeps prompts and answers for the request
+inspector, and per-user overrides of the limits."""
 
 import streamlit as st
 
+from orchestrator.errors import OrchestratorError
 from orchestrator.services.admin import admin_users, plans
 from orchestrator.services.actor import Actor
-from ui.admin_common import attempt, header, limit_text, plain, usd
+from ui.admin_common import attempt, flash, header, limit_text, plain, usd
 from ui.context import get_orchestrator, require_admin
 
 user = require_admin()
@@ -19,9 +21,20 @@ st.dataframe([{
     "Requests / day": limit_text(p.requests_per_day), "Tokens / month": limit_text(p.tokens_per_month),
     "Cost cap / month": limit_text(p.cost_cap_usd_month), "Billing": "prepaid credit" if p.uses_credit else "flat fee",
     "Paygo markup": f"{p.markup_pct}%" if p.uses_credit else "—",
+    "Prompts & answers": f"kept {orch.settings.payload_retention_days} days" if p.keep_payloads else "not kept",
 } for p in all_plans], hide_index=True, width="stretch")
 
 tab_plan, tab_user = st.tabs(["Edit plan limits", "Per-user overrides"])
+
+
+def _switch_keep(code: str, name: str) -> None:
+    keep = st.session_state[f"keep:{code}"]
+    try:
+        plans.set_limits(orch, code=code, actor=actor, keep_payloads=keep)
+    except OrchestratorError as exc:
+        flash(str(exc), "warning")
+        return
+    flash(f"{name} {'now keeps' if keep else 'no longer keeps'} prompts and answers.")
 
 
 def _blank(value) -> str:
@@ -50,6 +63,15 @@ with tab_plan:
             changes["markup_pct"] = markup or "0"
         attempt(lambda: plans.set_limits(orch, code=code, actor=actor, **changes),
                 success=f"Saved the limits of {p.name}.")
+
+    # the switch shows the plan as stored now (another admin or the CLI may have changed it), and
+    # writes only when this admin flips it (on_change), never because a stale value differs
+    st.session_state[f"keep:{code}"] = p.keep_payloads
+    st.toggle("Keep prompts and answers for the request inspector", key=f"keep:{code}",
+              on_change=_switch_keep, args=(code, p.name),
+              help=f"Each request's prompt and answer are stored with personal data redacted, for "
+                   f"{orch.settings.payload_retention_days} days (ORCHESTRATOR_PAYLOAD_RETENTION_DAYS), so admins "
+                   "can open them from the Usage log. Applies to requests from now on.")
 
 with tab_user:
     overridden = admin_users.search_users(orch, with_overrides=True, page_size=200)

@@ -1,4 +1,5 @@
-"""Usage log: every request with all its attempts (fallbacks together), filtered and paged."""
+"""Usage log: every request with all its attempts (fallbacks together), filtered and paged; a
+selected request opens in the request inspector."""
 
 from datetime import UTC, datetime, time, timedelta
 
@@ -7,6 +8,8 @@ import streamlit as st
 from orchestrator.services.reports import logs
 from ui.admin_common import MARK, STATUS, header, table, none_if_all, options_with_all, usd, when
 from ui.context import get_orchestrator, require_admin
+
+INSPECTOR = "pages/admin/request.py"
 
 require_admin()
 orch = get_orchestrator()
@@ -92,8 +95,12 @@ else:
     st.dataframe(table([{
         "#": a.attempt, "Time": a.timestamp.astimezone(UTC).strftime("%H:%M:%S"), "Provider": a.provider,
         "Model": a.model, "Status": STATUS.get(a.status, a.status), "Error": a.error_type or "",
-        "Message": a.error_message or "", "In": a.tokens_input, "Out": a.tokens_output, "Cached": a.tokens_cached,
+        "Message": a.error_message or "", "Finish": a.finish_reason or "—", "In": a.tokens_input,
+        "Out": a.tokens_output, "Cached": a.tokens_cached,
         "Reasoning": a.tokens_reasoning,
         "Cost": usd(a.cost_usd, 6) if a.status in ("success", "error") else "—",
         "Charged": usd(a.charged_usd, 6), "Latency (ms)": a.latency_ms,
     } for a in group.attempts]), hide_index=True, width="stretch")
+    if st.button("Open in the request inspector", key="log_inspect", icon=":material/manage_search:",
+                 help="Every attempt with its prompt and answer (when the plan keeps them)"):
+        st.switch_page(INSPECTOR, query_params={"request": group.request_id})

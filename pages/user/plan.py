@@ -27,6 +27,9 @@ fee = "free" if not status.monthly_fee_usd else f"{fmt_usd(status.monthly_fee_us
 st.markdown(f"### {status.plan_name} · {fee}")
 if status.plan_description:
     st.caption(status.plan_description)
+st.caption(f"Your plan keeps the prompts and answers of your requests for {status.keeps_payloads_days} days, "
+           "with your name and contact details removed, so an administrator can look into problems."
+           if status.keeps_payloads_days else "Your plan does not keep the prompts and answers of your requests.")
 
 
 def _amount(line: account.QuotaLine, value) -> str:

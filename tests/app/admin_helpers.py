@@ -13,7 +13,7 @@ from tests.support import operator
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_PAGES = {name: str(ROOT / f"pages/admin/{name}.py")
                for name in ("overview", "providers", "models", "routing", "plans", "users", "usage_log",
-                            "audit_log", "analytics", "alerts")}
+                            "audit_log", "analytics", "alerts", "request")}
 
 
 def page_as(orch, page: str, email: str = "admin@example.com") -> AppTest:

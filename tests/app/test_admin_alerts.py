@@ -97,3 +97,106 @@ def test_non_admin_is_refused(app_env):
     assert not at.exception
     assert [e.value for e in at.error] == ["You do not have access to this page."]
     assert not at.metric and not at.number_input
+
+
+# ------------------------------------------------------------------ notifications
+
+
+@pytest.fixture
+def receiver():
+    from tests.alert_support import Receiver
+
+    r = Receiver()
+    yield r
+    r.close()
+
+
+def test_notifications_add_test_and_remove_channels(env, receiver, monkeypatch):
+    from tests.app.admin_helpers import rendered_text, state_text
+    from tests.alert_support import SECRET
+
+    monkeypatch.delenv("SMTP_HOST", raising=False)
+    at = open_page()
+    assert "Notifications" in [s.value for s in at.subheader]
+    assert "No channel yet: alerts are only shown on this page." in [c.value for c in at.caption]
+    at.text_input(key="wh_url").input(receiver.url)
+    at.text_input(key="wh_secret").input(SECRET)
+    at.selectbox(key="wh_format").select("slack")
+    at.button(key="add_webhook").click().run()
+    assert not at.exception
+    port = receiver.server.server_address[1]
+    assert [s.value for s in at.success][0] == f"Webhook 1 added: http://127.0.0.1:{port}/…Z987 (slack, secret …4242)."
+    channels = {tuple(df.value.columns): df.value for df in at.dataframe}[
+        ("ID", "Kind", "Target", "Format", "Secret", "Added by", "Added")]
+    assert channels.iloc[0][["Kind", "Format", "Secret", "Added by"]].tolist() == [
+        "webhook", "slack", "…4242", "admin@example.com"]
+    seen = rendered_text(at) + state_text(at)
+    assert SECRET not in seen and "pathTokenXYZ987" not in seen
+    assert at.text_input(key="wh_secret").value == ""
+
+    at.button(key="test_1").click().run()
+    assert [s.value for s in at.success][0] == f"Test message sent to webhook http://127.0.0.1:{port}/…Z987 (HTTP 200)."
+    (post,) = receiver.posts
+    assert post.json()["text"].startswith(":wave: *TEST* Test message from AI Orchestrator")
+    log = {tuple(df.value.columns): df.value for df in at.dataframe}[
+        ("Time", "Channel", "Alert", "Event", "Status", "Attempts", "Last error")]
+    assert log.iloc[0][["Event", "Status", "Attempts", "Last error"]].tolist() == ["test", "sent", "1/1", ""]
+
+    at.text_input(key="em_to").input("oncall@example.com")
+    at.button(key="add_email").click().run()
+    added = at.warning[0].value
+    assert added.startswith("E-mail channel 2 added: oncall@example.com. SMTP_HOST is not set")
+    assert any(w.value.startswith("SMTP_HOST is not set") for w in at.warning)  # beside the channel list
+    at.button(key="remove_2").click().run()
+    assert [s.value for s in at.success][0] == "Removed email channel 2 (oncall@example.com)."
+    assert not any(b.key == "remove_2" for b in at.button)
+
+
+def test_failed_deliveries_are_shown_with_their_error(env):
+    from datetime import datetime as dt
+
+    from orchestrator.alerting import runner
+    from orchestrator.services.admin import alert_channels
+    from tests.alert_support import SECRET, Receiver, closed_url, fire_error_rate
+    from tests.support import operator
+
+    orch, _ = env
+    failing = Receiver(statuses=[500])
+    try:
+        alert_channels.add_webhook(orch, url=failing.url, secret=SECRET, actor=operator())
+        dead = alert_channels.add_webhook(orch, url=closed_url(), secret=SECRET, actor=operator())
+        fire_error_rate(orch)
+        runner.run(orch, now=dt.now(UTC))
+    finally:
+        failing.close()
+    at = open_page()
+    log = {tuple(df.value.columns): df.value for df in at.dataframe}[
+        ("Time", "Channel", "Alert", "Event", "Status", "Attempts", "Last error")]
+    rows = {r["Channel"].split("/")[2]: r for r in log.to_dict("records")}
+    assert len(rows) == 2
+    for r in rows.values():
+        assert (r["Alert"], r["Event"], r["Attempts"]) == ("error_rate:gemini", "firing", "1/6")
+        assert r["Status"].startswith("retrying at ")
+    assert sorted(r["Last error"][:17] for r in rows.values()) == ["HTTP 500 from the", "could not connect"]
+    at.button(key=f"test_{dead.id}").click().run()
+    flash = at.error[0].value
+    assert flash.startswith("Test message to webhook http://127.0.0.1:") and "failed: could not connect" in flash
+
+
+def test_a_plain_admin_adds_e_mail_but_not_webhooks(env, receiver):
+    from orchestrator.services.admin import alert_channels
+    from tests.app.admin_helpers import add_plain_admin
+    from tests.alert_support import SECRET
+    from tests.support import operator
+
+    orch, _ = env
+    add_plain_admin(orch)
+    wid = alert_channels.add_webhook(orch, url=receiver.url, secret=SECRET, actor=operator()).id
+    at = signed_in("ops@example.com")
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert "Webhooks are added by a super admin." in [c.value for c in at.caption]
+    assert at.button(key="add_webhook").disabled and at.button(key=f"remove_{wid}").disabled
+    assert not at.text_input(key="em_to").disabled
+    at.button(key=f"test_{wid}").click().run()  # a test to a webhook a super admin set up is fine
+    assert len(receiver.posts) == 1

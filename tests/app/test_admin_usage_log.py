@@ -74,3 +74,31 @@ def test_paging(app_env):
     at.pagination[0].select(3).run()
     assert len(_table(at)) == 10 and _table(at).iloc[0]["Request"] == "bulk050"
     assert _table(at).iloc[0]["User"] == "(deleted)"
+
+
+def test_a_selected_request_opens_in_the_request_inspector(app_env):
+    """Usage log → select a row → "Open in the request inspector": the inspector page, at
+    ``?request=<id>``, shows that request's attempts and the prompt and answer it kept."""
+    from pathlib import Path
+
+    from orchestrator.services.admin import plans
+    from tests.app.conftest import signed_in
+    from tests.support import POSTING, operator
+
+    plans.set_limits(app_env, code="freemium", keep_payloads=True, actor=operator())
+    rid = app_env.run("extract_job", user="free@example.com", text=POSTING).request_id
+    root = Path(__file__).resolve().parents[2]
+    at = signed_in("admin@example.com")
+    at.switch_page(str(root / "pages/admin/usage_log.py")).run()
+    no_errors(at)
+    assert not [b for b in at.button if b.key == "log_inspect"]  # nothing selected yet
+    row = list(_table(at)["Request"]).index(rid[:12])
+    at.session_state["log_table"] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    at.run()
+    at.button(key="log_inspect").click().run()
+    no_errors(at)
+    assert at.title[0].value == "Request inspector"
+    assert at.query_params["request"] == rid
+    assert at.subheader[0].value == f"Request {rid}"
+    assert list(at.dataframe[-1].value["Status"]) == ["✔ success"]
+    assert any("Senior Python Engineer" in c.value for c in at.code)  # the prompt that was sent

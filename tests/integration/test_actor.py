@@ -12,10 +12,11 @@ from sqlalchemy import func, select
 from db.models import AuditEntry
 from orchestrator.errors import PermissionDenied
 from orchestrator.routing import RouteStep
-from orchestrator.services.admin import (admin_providers, admin_users, alerts, api_tokens, catalog, plans, policy,
-                                         providers, security, users)
+from orchestrator.services.admin import (admin_providers, admin_users, alert_channels, alerts, api_tokens, catalog,
+                                         plans, policy, providers, security, users)
 from orchestrator.services.actor import Actor, require
 from tests.admin_commands import admin_commands
+from tests.alert_support import plant_channel
 from tests.support import acting, operator
 
 KEY = "sk-proj-ActorTestKey0123456789abcdef"
@@ -76,6 +77,13 @@ CALLS: dict[str, Callable] = {
     "security.set_private_urls": lambda o, a: security.set_private_urls(o, allowed=True, actor=a),
     "security.unlock_sign_in": lambda o, a: security.unlock_sign_in(o, scope="account", subject="x@example.com",
                                                                     actor=a),
+    "alert_channels.add_webhook": lambda o, a: alert_channels.add_webhook(o, url="http://127.0.0.1:9/hook",
+                                                                          secret="s3cret-signing", actor=a),
+    "alert_channels.add_email": lambda o, a: alert_channels.add_email(o, to="ops@example.com", actor=a),
+    "alert_channels.remove_channel": lambda o, a: alert_channels.remove_channel(o, channel_id=plant_channel(o),
+                                                                                actor=a),
+    "alert_channels.send_test": lambda o, a: alert_channels.send_test(o, channel_id=plant_channel(o), actor=a),
+    "alert_channels.rotate_secrets": lambda o, a: alert_channels.rotate_secrets(o, actor=a),
 }
 
 # What a plain admin may not do: anything that decides which key is sent where.

@@ -42,9 +42,14 @@ def upgrade() -> None:
     # nullable without a default: PostgreSQL adds the column without rewriting the ledger
     with op.batch_alter_table('usage_log', schema=None) as batch_op:
         batch_op.add_column(sa.Column('finish_reason', sa.String(length=24), nullable=True))
+    # /metrics counts quota denials by plan and reason: a partial index holding only the denial rows
+    op.create_index('ix_usage_log_quota_denied', 'usage_log', ['plan', 'error_type'], unique=False,
+                    sqlite_where=sa.text("status = 'quota_denied'"),
+                    postgresql_where=sa.text("status = 'quota_denied'"))
 
 
 def downgrade() -> None:
+    op.drop_index('ix_usage_log_quota_denied', table_name='usage_log')
     with op.batch_alter_table('usage_log', schema=None) as batch_op:
         batch_op.drop_column('finish_reason')
     with op.batch_alter_table('plans', schema=None) as batch_op:

@@ -1,4 +1,5 @@
-"""Plans and their limits (editable without code changes)."""
+"""Plans and their limits (editable without code changes), and whether a plan keeps each
+request's prompt and answer for the request inspector (``keep_payloads``)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ class PlanInfo:
     cost_cap_usd_month: Decimal | None
     uses_credit: bool
     markup_pct: int
+    keep_payloads: bool = False  # prompts and answers kept (redacted) for the request inspector
 
     def as_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
@@ -37,7 +39,7 @@ class PlanInfo:
 
 def _info(p: Plan) -> PlanInfo:
     return PlanInfo(p.code, p.name, p.description, p.monthly_fee_usd, p.requests_per_day, p.tokens_per_month,
-                    p.cost_cap_usd_month, p.uses_credit, p.markup_pct)
+                    p.cost_cap_usd_month, p.uses_credit, p.markup_pct, bool(p.keep_payloads))
 
 
 def list_plans(orch) -> list[PlanInfo]:
@@ -58,7 +60,10 @@ def _limit_int(name: str, value) -> int | None:
 
 
 def set_limits(orch, *, code: str, actor: Actor, **changes) -> PlanInfo:
-    """Change limits; a value of None/'none' removes that limit (unlimited)."""
+    """Change limits; a value of None/'none' removes that limit (unlimited).
+
+    ``keep_payloads`` (a bool, or on/off, yes/no, true/false) turns the request inspector's
+    stored prompts and answers on or off for requests made on the plan from now on."""
     require(orch, actor)
     with orch.db.write() as s:
         plan = s.scalar(select(Plan).where(Plan.code == code))
@@ -77,6 +82,8 @@ def set_limits(orch, *, code: str, actor: Actor, **changes) -> PlanInfo:
             plan.markup_pct = _limit_int("markup_pct", changes["markup_pct"]) or 0
         if "monthly_fee_usd" in changes:
             plan.monthly_fee_usd = _non_negative(parse_usd(changes["monthly_fee_usd"]), "monthly fee")
+        if "keep_payloads" in changes:
+            plan.keep_payloads = _switch("keep_payloads", changes["keep_payloads"])
         after = _info(plan).as_dict()
         audit.record(s, actor=actor, action="plan.set_limits", target_type="plan", target_id=code,
                      before=before, after=after)
@@ -87,3 +94,14 @@ def _non_negative(v: Decimal, what: str) -> Decimal:
     if v < 0:
         raise InputRejected(f"The {what} cannot be negative.")
     return v
+
+
+def _switch(name: str, value) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("on", "yes", "true", "1"):
+        return True
+    if text in ("off", "no", "false", "0"):
+        return False
+    raise InputRejected(f"{name} must be on or off.")

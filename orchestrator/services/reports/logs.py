@@ -52,10 +52,35 @@ class AttemptRow:
     cost_usd: Decimal | None  # None: unpriced
     charged_usd: Decimal
     latency_ms: int
+    finish_reason: str | None = None  # as the provider reported it (stop, length...)
+
+
+class AttemptTotals:
+    """What a request's attempts add up to (``self.attempts``: rows with status, cost and charge);
+    shared by the usage log's request groups and the request inspector's detail."""
+
+    attempts: list
+
+    @property
+    def outcome(self) -> str:
+        """success, cached, quota_denied or error (all attempts failed)."""
+        statuses = {a.status for a in self.attempts}
+        return next((s for s in ("success", "cached", "quota_denied") if s in statuses), "error")
+
+    @property
+    def cost_usd(self) -> Decimal | None:
+        """Exact total of every attempt; None when one that called a model was unpriced."""
+        if any(a.cost_usd is None and a.status in ("success", "error") for a in self.attempts):
+            return None
+        return sum((a.cost_usd or Decimal(0) for a in self.attempts), Decimal(0))
+
+    @property
+    def charged_usd(self) -> Decimal:
+        return sum((a.charged_usd for a in self.attempts), Decimal(0))
 
 
 @dataclass(frozen=True)
-class RequestGroup:
+class RequestGroup(AttemptTotals):
     request_id: str
     started_at: datetime
     user_email: str | None
@@ -64,32 +89,12 @@ class RequestGroup:
     attempts: list[AttemptRow] = field(default_factory=list)
 
     @property
-    def outcome(self) -> str:
-        """success, cached, quota_denied or error (all attempts failed)."""
-        statuses = {a.status for a in self.attempts}
-        for s in ("success", "cached", "quota_denied"):
-            if s in statuses:
-                return s
-        return "error"
-
-    @property
     def final(self) -> AttemptRow | None:
         return self.attempts[-1] if self.attempts else None
 
     @property
     def fell_back(self) -> bool:
         return sum(1 for a in self.attempts if a.status in ("success", "error")) > 1
-
-    @property
-    def cost_usd(self) -> Decimal | None:
-        """Total cost of every attempt; None when some attempt was unpriced."""
-        if any(a.cost_usd is None and a.status in ("success", "error") for a in self.attempts):
-            return None
-        return sum((a.cost_usd or Decimal(0) for a in self.attempts), Decimal(0))
-
-    @property
-    def charged_usd(self) -> Decimal:
-        return sum((a.charged_usd for a in self.attempts), Decimal(0))
 
     @property
     def tokens(self) -> int:
@@ -110,6 +115,12 @@ class UsagePage:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.page_size))
+
+
+def usage_conditions(f: UsageFilter) -> list:
+    """The WHERE clauses that select the ledger rows ``f`` asks for (the usage log's and the
+    request inspector's filters are the same)."""
+    return _conditions(f)
 
 
 def _conditions(f: UsageFilter) -> list:
@@ -156,7 +167,8 @@ def usage_requests(orch, *, filters: UsageFilter | None = None, page: int = 1, p
         g.attempts.append(AttemptRow(rec.timestamp, rec.attempt, rec.provider, rec.provider_kind, rec.model,
                                      rec.status, rec.error_type, rec.error_message, rec.tokens_input,
                                      rec.tokens_output, rec.tokens_cached, rec.tokens_reasoning,
-                                     rec.cost_usd if rec.priced else None, rec.charged_usd, rec.latency_ms))
+                                     rec.cost_usd if rec.priced else None, rec.charged_usd, rec.latency_ms,
+                                     rec.finish_reason))
     ordered = [groups[rid] for rid in ids if rid in groups]
     return UsagePage([_with_start(g) for g in ordered], total, page, page_size)
 

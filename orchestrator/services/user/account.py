@@ -66,6 +66,7 @@ class AccountStatus:
     cost_month: QuotaLine
     credit_usd: Decimal | None  # balance on credit plans, else None
     credit_held_usd: Decimal | None
+    keeps_payloads_days: int | None = None  # prompts and answers kept (redacted) this many days; None: not kept
 
     @property
     def credit_available_usd(self) -> Decimal | None:
@@ -126,6 +127,7 @@ def account_status(orch, *, user: str | int, now: datetime | None = None) -> Acc
                              limits.cost_cap_usd_month, next_month),
         credit_usd=row.credit_usd if plan.uses_credit else None,
         credit_held_usd=row.credit_held_usd if plan.uses_credit else None,
+        keeps_payloads_days=orch.settings.payload_retention_days if plan.keep_payloads else None,
     )
 
 
