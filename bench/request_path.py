@@ -120,6 +120,13 @@ def _direct_call(orch, email: str, job_id: int, base_url: str, stream: bool) -> 
     return lambda: client.chat.completions.create(**params)
 
 
+def _orchestrated_call(orch, email: str, job_id: int, stream: bool) -> Callable[[], None]:
+    """The same cover letter through the orchestrator (regenerated: never a cache hit)."""
+    if stream:
+        return lambda: [None for _ in orch.stream("cover_letter", user=email, job_id=job_id, regenerate=True)]
+    return lambda: orch.run("cover_letter", user=email, job_id=job_id, regenerate=True)
+
+
 def _q(values: list[float], p: float) -> float:
     xs = sorted(values)
     return xs[min(len(xs) - 1, int(round(p * (len(xs) - 1))))]
@@ -134,13 +141,7 @@ def measure_overhead(url: str, data_dir: Path, runs: int = 300) -> dict:
             for mode in ("run", "stream"):
                 streaming = mode == "stream"
                 direct = _direct_call(orch, email, job, sim_url + "/v1", streaming)
-                if streaming:
-                    def orchestrated():
-                        for _ in orch.stream("cover_letter", user=email, job_id=job, regenerate=True):
-                            pass
-                else:
-                    def orchestrated():
-                        orch.run("cover_letter", user=email, job_id=job, regenerate=True)
+                orchestrated = _orchestrated_call(orch, email, job, streaming)
                 for _ in range(30):  # warm-up: clients, snapshot, pools, caches
                     direct()
                     orchestrated()

@@ -20,7 +20,7 @@ import statistics
 import time
 from pathlib import Path
 
-from bench.request_path import _direct_call, _q, _setup, simulator
+from bench.request_path import _direct_call, _orchestrated_call, _q, _setup, simulator
 
 
 def _null_provider():
@@ -56,13 +56,7 @@ def measure(url: str, data_dir: Path, runs: int = 400, warmup: int = 30) -> dict
             for mode in ("run", "stream"):
                 streaming = mode == "stream"
                 direct = _direct_call(orch, email, job, sim_url + "/v1", streaming)
-                if streaming:
-                    def orchestrated():
-                        for _ in orch.stream("cover_letter", user=email, job_id=job, regenerate=True):
-                            pass
-                else:
-                    def orchestrated():
-                        orch.run("cover_letter", user=email, job_id=job, regenerate=True)
+                orchestrated = _orchestrated_call(orch, email, job, streaming)
 
                 over: dict[bool, list[float]] = {False: [], True: []}
                 whole: dict[bool, list[float]] = {False: [], True: []}

@@ -178,11 +178,15 @@ class Database:
         self.engine.dispose()
 
 
-def insert_ignore(session: Session, model, values: dict) -> None:
+def insert_ignore(session: Session, model, values: dict) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL: creating a row that
-    concurrent transactions may create too, without a race."""
+    concurrent transactions may create too, without a race. True if this row went in
+    (told by RETURNING: psycopg reports no rowcount for this statement)."""
+    from sqlalchemy import inspect
+
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    session.execute(insert(model).values(**values).on_conflict_do_nothing())
+    pk = inspect(model).primary_key[0]
+    return session.execute(insert(model).values(**values).on_conflict_do_nothing().returning(pk)).first() is not None

@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 
 from db.base import utcnow
 from db.models import AlertChannel, AlertDelivery
+from db.session import insert_ignore
 from orchestrator.alerting import messages, senders
 from orchestrator.alerting.channels import webhook_target
 from orchestrator.errors import CredentialError
@@ -83,20 +84,6 @@ def recent(db, *, limit: int = 50, ids: list[int] | None = None) -> list[Deliver
         q = q.where(AlertDelivery.id.in_(ids))
     with db.read() as s:
         return [_info(d, c) for d, c in s.execute(q).all()]
-
-
-def insert_ignore(s, model, values: dict) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING (SQLite and PostgreSQL); True if the row went in.
-    A concurrent transaction inserting the same key waits for ours and then inserts nothing.
-    (RETURNING tells; psycopg reports no rowcount for this statement.)"""
-    from sqlalchemy import inspect
-
-    if s.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    pk = inspect(model).primary_key[0]
-    return s.execute(insert(model).values(**values).on_conflict_do_nothing().returning(pk)).first() is not None
 
 
 def enqueue(s, *, channel_id: int, alert_key: str, event: str, payload: dict, dedupe_key: str,

@@ -25,8 +25,9 @@ from sqlalchemy import select, update
 
 from db.base import utcnow
 from db.models import AlertState
+from db.session import insert_ignore
 from orchestrator.alerting import channels, delivery, messages
-from orchestrator.alerting.delivery import DeliveryInfo, insert_ignore
+from orchestrator.alerting.delivery import DeliveryInfo
 
 
 @dataclass(frozen=True)

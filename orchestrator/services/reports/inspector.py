@@ -17,14 +17,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 from sqlalchemy import and_, or_, select
 
 from db.models import LEDGER_STATUSES, Plan, RequestPayload, UsageRecord, User
 from orchestrator.errors import InputRejected, NotFound
 from orchestrator.services.actor import Actor, require
-from orchestrator.services.reports.logs import AttemptTotals, UsageFilter, usage_conditions
+from orchestrator.services.reports.logs import (AttemptRow, AttemptTotals, RequestGroup, UsageFilter,
+                                                usage_conditions)
 
 STATUSES = LEDGER_STATUSES  # what an attempt's status can be, for the search's filter
 ORIGIN_LABELS = {"app": "the app", "cli": "the CLI", "api": "the HTTP API", "python": "Python"}
@@ -41,24 +41,9 @@ class Payload:
 
 
 @dataclass(frozen=True)
-class AttemptDetail:
-    attempt: int
-    timestamp: datetime
-    provider: str
-    provider_kind: str
-    model: str
-    status: str
-    error_type: str | None
-    error_message: str | None
-    finish_reason: str | None
-    tokens_input: int
-    tokens_output: int
-    tokens_cached: int
-    tokens_cache_write: int
-    tokens_reasoning: int
-    cost_usd: Decimal | None  # None: unpriced
-    charged_usd: Decimal
-    latency_ms: int
+class AttemptDetail(AttemptRow):
+    """A usage-log attempt row with what the inspector adds: the stored prompt and answer."""
+
     payload: Payload | None = None
     payload_note: str | None = None  # why there is no payload, when there is none
 
@@ -143,11 +128,7 @@ def request_detail(orch, *, request_id: str, actor: Actor, now: datetime | None 
             note = f"Not stored: the {plan_name} plan does not keep payloads."
         else:
             note = f"Not stored: the {plan_name} plan did not keep payloads when this request ran."
-        attempts.append(AttemptDetail(
-            rec.attempt, rec.timestamp, rec.provider, rec.provider_kind, rec.model, rec.status, rec.error_type,
-            rec.error_message, rec.finish_reason, rec.tokens_input, rec.tokens_output, rec.tokens_cached,
-            rec.tokens_cache_write, rec.tokens_reasoning, rec.cost_usd if rec.priced else None, rec.charged_usd,
-            rec.latency_ms, payload, note))
+        attempts.append(AttemptDetail.of(rec, payload=payload, payload_note=note))
     return RequestDetail(rid, rows[0][1], first.plan, plan_name, first.task_type, first.origin, first.token_id,
                          keeps, retention, attempts)
 
@@ -156,22 +137,18 @@ def request_detail(orch, *, request_id: str, actor: Actor, now: datetime | None 
 
 
 @dataclass(frozen=True)
-class RequestHit:
-    request_id: str
-    started_at: datetime
-    user_email: str | None
-    plan: str
-    task: str
-    origin: str
-    statuses: tuple[str, ...]  # every attempt's status, in order
-    chain: tuple[str, ...]  # provider:model of every attempt, in order
-    cost_usd: Decimal | None
-    tokens: int
-    latency_ms: int
+class RequestHit(RequestGroup):
+    """A search result: the request with its attempts, as the usage log groups them."""
 
     @property
-    def outcome(self) -> str:
-        return next((s for s in ("success", "cached", "quota_denied") if s in self.statuses), "error")
+    def statuses(self) -> tuple[str, ...]:
+        """Every attempt's status, in order."""
+        return tuple(a.status for a in self.attempts)
+
+    @property
+    def chain(self) -> tuple[str, ...]:
+        """provider:model of every attempt, in order."""
+        return tuple(f"{a.provider}:{a.model}" for a in self.attempts)
 
 
 @dataclass(frozen=True)
@@ -260,14 +237,8 @@ def _hits(s, ids: list[str]) -> list[RequestHit]:
     hits = []
     for rid in ids:
         recs = by_id.get(rid)
-        if not recs:
-            continue
-        first, email = recs[0]
-        called = [r for r, _ in recs if r.status in ("success", "error")]
-        cost = None if any(not r.priced for r in called) else sum(
-            (r.cost_usd or Decimal(0) for r, _ in recs), Decimal(0))
-        hits.append(RequestHit(
-            rid, min(r.timestamp for r, _ in recs), email, first.plan, first.task_type, first.origin,
-            tuple(r.status for r, _ in recs), tuple(f"{r.provider}:{r.model}" for r, _ in recs), cost,
-            sum(r.tokens_input + r.tokens_output for r, _ in recs), sum(r.latency_ms for r, _ in recs)))
+        if recs:
+            first, email = recs[0]
+            hits.append(RequestHit(rid, min(r.timestamp for r, _ in recs), email, first.plan, first.task_type,
+                                   [AttemptRow.of(r) for r, _ in recs]))
     return hits

@@ -53,6 +53,18 @@ class AttemptRow:
     charged_usd: Decimal
     latency_ms: int
     finish_reason: str | None = None  # as the provider reported it (stop, length...)
+    tokens_cache_write: int = 0
+
+    @classmethod
+    def of(cls, rec, **extra):
+        """The row of one ledger record (``cost_usd`` None when its model was unpriced)."""
+        return cls(timestamp=rec.timestamp, attempt=rec.attempt, provider=rec.provider,
+                   provider_kind=rec.provider_kind, model=rec.model, status=rec.status, error_type=rec.error_type,
+                   error_message=rec.error_message, tokens_input=rec.tokens_input, tokens_output=rec.tokens_output,
+                   tokens_cached=rec.tokens_cached, tokens_reasoning=rec.tokens_reasoning,
+                   cost_usd=rec.cost_usd if rec.priced else None, charged_usd=rec.charged_usd,
+                   latency_ms=rec.latency_ms, finish_reason=rec.finish_reason,
+                   tokens_cache_write=rec.tokens_cache_write, **extra)
 
 
 class AttemptTotals:
@@ -164,11 +176,7 @@ def usage_requests(orch, *, filters: UsageFilter | None = None, page: int = 1, p
         if g is None:
             g = groups[rec.request_id] = RequestGroup(rec.request_id, rec.timestamp, email, rec.plan,
                                                       rec.task_type)
-        g.attempts.append(AttemptRow(rec.timestamp, rec.attempt, rec.provider, rec.provider_kind, rec.model,
-                                     rec.status, rec.error_type, rec.error_message, rec.tokens_input,
-                                     rec.tokens_output, rec.tokens_cached, rec.tokens_reasoning,
-                                     rec.cost_usd if rec.priced else None, rec.charged_usd, rec.latency_ms,
-                                     rec.finish_reason))
+        g.attempts.append(AttemptRow.of(rec))
     ordered = [groups[rid] for rid in ids if rid in groups]
     return UsagePage([_with_start(g) for g in ordered], total, page, page_size)
 
