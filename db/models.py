@@ -207,6 +207,14 @@ class UsageRecord(Base):
     token_id: Mapped[int | None] = mapped_column(Integer)
     # how the answer ended as the adapter reported it (stop, length, content_filter...); NULL without one
     finish_reason: Mapped[str | None] = mapped_column(String(24))
+    # the price book version this row was priced with; why it is unpriced when it is
+    price_version_id: Mapped[int | None] = mapped_column(Integer)
+    unpriced_reason: Mapped[str | None] = mapped_column(String(200))
+    # token counts finer than the columns (genai-prices keys: cache_write_1h_tokens, input_audio_tokens...)
+    usage_detail: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    # set by an audited re-pricing run (db/models_prices.py): the run, and the cost the row had before it
+    repriced_run_id: Mapped[int | None] = mapped_column(Integer)
+    cost_before_repricing_usd: Mapped[Decimal | None] = mapped_column(Money)
 
 
 class QuotaCounter(Base):
@@ -430,7 +438,8 @@ class AppSetting(Base):
 
 
 # Analytics rollups (db/models_analytics.py); alert channels, state and deliveries (db/models_alerts.py);
-# stored request payloads (db/models_payloads.py).
+# stored request payloads (db/models_payloads.py); the price book (db/models_prices.py).
 from db.models_analytics import RollupState, UsageDaily, UsageLatencyDaily, UsageUserDaily  # noqa: E402,F401
 from db.models_alerts import AlertChannel, AlertDelivery, AlertState  # noqa: E402,F401
 from db.models_payloads import RequestPayload  # noqa: E402,F401
+from db.models_prices import PriceVersion, RepricingBatch, RepricingRun  # noqa: E402,F401

@@ -91,6 +91,8 @@ class Settings:
     backoff_max_s: float = _setting("ORCHESTRATOR_BACKOFF_MAX_S", 8.0)
     request_deadline_s: float = _setting("ORCHESTRATOR_REQUEST_DEADLINE_S", 120.0, above=True)
     attempt_timeout_s: float = _setting("ORCHESTRATOR_ATTEMPT_TIMEOUT_S", 60.0, above=True)
+    # an answer cut at its token limit is retried once with twice the limit, at most this many tokens
+    truncation_max_tokens: int = _setting("ORCHESTRATOR_TRUNCATION_MAX_TOKENS", 8192, minimum=1)
     # reservations not settled after this long are released (a process died)
     reservation_ttl_s: int = _setting("ORCHESTRATOR_RESERVATION_TTL_S", 600, minimum=1)
     # session tokens for the web app

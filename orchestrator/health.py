@@ -20,7 +20,10 @@ from db.models import ProviderHealth, UsageRecord
 from db.session import Database, insert_ignore
 
 # Failures that say something about the provider (not about one answer or our input).
-HEALTH_ERRORS = {"rate_limited", "timeout", "unreachable", "server_error", "stream_broken", "auth"}
+# provider-side failures that count towards the breaker; an exhausted quota or credit fails every call
+# until someone tops it up, so it counts too (``too_large`` and ``truncated`` are about one request)
+HEALTH_ERRORS = {"rate_limited", "timeout", "unreachable", "server_error", "stream_broken", "auth",
+                 "quota_exhausted"}
 
 
 @dataclass(frozen=True)

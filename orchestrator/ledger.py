@@ -23,7 +23,8 @@ LEDGER_FIELDS = (
     "timestamp", "request_id", "attempt", "user_id", "user", "plan", "task_type", "provider",
     "provider_kind", "model", "status", "error_type", "error_message", "tokens_input",
     "tokens_output", "tokens_cached", "tokens_reasoning", "tokens_cache_write", "cost_usd",
-    "priced", "charged_usd", "latency_ms", "origin", "token_id", "finish_reason",
+    "priced", "charged_usd", "latency_ms", "origin", "token_id", "finish_reason", "price_version_id",
+    "unpriced_reason", "usage_detail",
 )
 
 
@@ -54,8 +55,11 @@ def attempt_row(
     origin: str = "python",
     token_id: int | None = None,
     finish_reason: str | None = None,
+    price_version_id: int | None = None,
+    unpriced_reason: str | None = None,
 ) -> dict[str, Any]:
-    """One ledger row's column values. ``cost`` None with ``priced`` False means unpriced."""
+    """One ledger row's column values. ``cost`` None with ``priced`` False means unpriced, and
+    ``unpriced_reason`` says why; ``price_version_id`` names the price book version used."""
     u = usage or TokenUsage()
     return dict(
         timestamp=timestamp or datetime.now(UTC),
@@ -83,6 +87,9 @@ def attempt_row(
         origin=origin,
         token_id=token_id,
         finish_reason=finish_reason,
+        price_version_id=price_version_id,
+        unpriced_reason=None if priced else (unpriced_reason or "")[:200] or None,
+        usage_detail=dict(u.details) or None,
     )
 
 
@@ -119,6 +126,9 @@ def as_dict(row: UsageRecord, email: str | None = None) -> dict[str, Any]:
         "origin": row.origin,
         "token_id": row.token_id,
         "finish_reason": row.finish_reason,
+        "price_version_id": row.price_version_id,
+        "unpriced_reason": row.unpriced_reason,
+        "usage_detail": row.usage_detail or {},
     }
 
 

@@ -12,24 +12,30 @@ saved job or document are one more. A failed attempt is one transaction too.
 
 Retry policy (the only one; SDK retries are off): 408/429/5xx, timeouts and
 connection errors are retried on the same candidate with exponential backoff
-and full jitter, honouring Retry-After, within the request deadline. Then the
-next candidate. Output that fails its schema gets one repair attempt on the
-same model, then falls back. A stream that breaks or ends without a finish
-reason falls back. The caller's own bad input never falls back.
+and full jitter, honouring Retry-After (and Gemini's RetryInfo), within the
+request deadline. Then the next candidate. An exhausted quota or credit
+(``quota_exhausted``) or a request too large for the account (``too_large``)
+cannot succeed on a retry: it falls back at once. Output that fails its schema
+gets one repair attempt on the same model, then falls back. An answer cut at
+its token limit (``truncated``) is retried once on the same model with twice
+the limit (up to ``truncation_max_tokens``), then falls back: a cut-off
+document is never saved as finished (tasks with ``truncation_fails`` off, the
+gateway's chat, pass the "length" finish through). A stream that breaks or
+ends without a finish reason falls back. The caller's own bad input never
+falls back. The ledger records each attempt as it ended.
 """
 
 from __future__ import annotations
 
-import random
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from orchestrator import cache, health, ledger, observe, pricing, quota, routing
+from orchestrator import cache, health, observe, outcomes, pricing, quota, routing
 from orchestrator.books import Hold
 from orchestrator.origin import PYTHON, Origin
 from orchestrator.errors import (
@@ -52,19 +58,7 @@ from orchestrator.tasks import get_task
 if TYPE_CHECKING:
     from orchestrator.client import Orchestrator
 
-ERROR_LABELS = {
-    "rate_limited": "rate limited",
-    "timeout": "timed out",
-    "unreachable": "unreachable",
-    "server_error": "server error",
-    "auth": "invalid API key",
-    "bad_request": "rejected the request",
-    "not_found": "model not available",
-    "invalid_output": "invalid answer",
-    "stream_broken": "stream broke off",
-    "content_filter": "refused by content filter",
-    "save_failed": "could not be saved",
-}
+
 
 
 @dataclass
@@ -107,7 +101,7 @@ def execute(orch: Orchestrator, task_name: str, *, user: str | int, text: str | 
         route = routing.resolve(cfg, prepared.plan.code, spec.name, needs_vision=bool(prepared.images),
                                 open_circuits=blocked, offline_fallback=bool(cfg.settings["offline_fallback"]))
     if not route.candidates:
-        raise _no_route(prepared, route)
+        raise outcomes.no_route(prepared, route)
     now = time.monotonic()
     request_id = uuid.uuid4().hex
     limits = quota.limits_for(prepared.user, prepared.plan)
@@ -130,7 +124,7 @@ def execute(orch: Orchestrator, task_name: str, *, user: str | int, text: str | 
             if state.remaining() <= 0:
                 state.failures.append(AttemptFailure("-", "-", "timeout", "request deadline reached"))
                 break
-        failed = _all_failed(prepared, state)
+        failed = outcomes.all_failed(prepared, state)
     except BaseException as exc:
         _release_request(orch, state)
         if state.observers:
@@ -162,8 +156,8 @@ def _fetch_after_reserving(orch, prepared: Prepared, state: _State, cand) -> Pre
 
 
 def _deny(orch, prepared: Prepared, state: _State, cand, exc: QuotaExceeded, *, attempt: int) -> None:
-    row = _row(prepared, state, cand, "quota_denied", TokenUsage(), Decimal(0), Decimal(0), 0,
-               error_type=exc.limit, error_message=str(exc), attempt=attempt)
+    row = outcomes.row(prepared, state, cand, "quota_denied", TokenUsage(), outcomes.FREE, Decimal(0), 0,
+                       error_type=exc.limit, error_message=str(exc), attempt=attempt)
     quota.books_for(orch.db).write_ledger(row)
     if state.observers:
         observe.attempt(state.observers, observe.AttemptInfo(row))
@@ -209,7 +203,7 @@ def _try_candidate(orch, prepared: Prepared, state: _State, cand: routing.Candid
         state.failures.append(AttemptFailure(cand.provider_name, cand.model, "auth", scrub(exc)))
         return None
     adapter = get_adapter(cand.kind)
-    retries, repaired = 0, False
+    retries, repaired, extended = 0, False, False
     while True:
         timeout = min(config.timeout_s, settings.attempt_timeout_s, max(state.remaining(), 1.0))
         call_config = ProviderConfig(config.name, config.kind, config.base_url, config.api_key, timeout)
@@ -238,6 +232,9 @@ def _try_candidate(orch, prepared: Prepared, state: _State, cand: routing.Candid
             if completion.finish_reason is None:
                 raise ProviderError("The answer ended without a finish reason.", kind="stream_broken",
                                     retryable=True)
+            if completion.finish_reason == "length" and spec.truncation_fails:
+                raise ProviderError(f"The answer was cut off at its {max_out:,}-token limit.", kind="truncated",
+                                    retryable=False)
             data = spec.parse_output(completion.text)
         except InputRejected as exc:
             _record_failure(orch, prepared, state, cand, hold, started, completion, "input_rejected", str(exc),
@@ -257,14 +254,20 @@ def _try_candidate(orch, prepared: Prepared, state: _State, cand: routing.Candid
             health.record_failure(orch.db, cand.provider_id, cand.provider_name, kind, orch.breaker)
             if kind == "invalid_output" and not repaired and completion is not None:
                 repaired, delay, again = True, 0.0, True
-                request = _repair_request(request, completion.text, exc.message)
+                request = outcomes.repair_request(request, completion.text, exc.message)
+            elif kind == "truncated" and not extended and \
+                    outcomes.raised_limit(max_out, settings.truncation_max_tokens) > max_out:
+                # once, with a higher limit (its hold must still fit the plan); cut again, it falls back
+                extended, delay, again = True, 0.0, True
+                max_out = outcomes.raised_limit(max_out, settings.truncation_max_tokens)
+                request = replace(request, max_tokens=max_out)
             else:
-                delay = _retry_delay(settings, retries, exc.retry_after)
+                delay = outcomes.retry_delay(settings, retries, exc.retry_after)
                 again = (exc.retryable and kind not in ("invalid_output", "stream_broken")
                          and retries < settings.max_retries and delay < state.remaining())
                 retries += again
             if shown:  # tell the reader what really happens next: the same provider again, or the next one
-                label = ERROR_LABELS.get(kind, kind)
+                label = outcomes.ERROR_LABELS.get(kind, kind)
                 if again:
                     yield StreamRestart(reason=label, action="retry", provider=cand.provider_name)
                 elif next_provider is not None:
@@ -285,12 +288,13 @@ def _served(orch, prepared: Prepared, state: _State, cand, request: ChatRequest,
     released (the request hold too, by the caller), and nothing is charged."""
     latency = int((time.monotonic() - started) * 1000)
     usage = completion.usage
-    cost = pricing.cost(cand.price, usage)
+    priced = pricing.price(cand.price, usage)
+    cost = priced.cost
     charged = quota.charge_for(cost, state.limits)
     now = datetime.now(UTC)
-    row = _row(prepared, state, cand, "success", usage, cost, charged, latency, timestamp=now,
-               finish_reason=completion.finish_reason)
-    attempt = _attempt_of(row, usage)
+    row = outcomes.row(prepared, state, cand, "success", usage, priced, charged, latency, timestamp=now,
+                       finish_reason=completion.finish_reason)
+    attempt = outcomes.attempt_of(row, usage)
     table, saved = saved_row(prepared, data, request_id=state.request_id, provider=cand.provider_name,
                              model=cand.model, cost=cost, now=now)
     cache_row = cache.entry_row(key, request=request, provider=cand.provider_name, user_id=prepared.user_id,
@@ -310,7 +314,7 @@ def _served(orch, prepared: Prepared, state: _State, cand, request: ChatRequest,
     state.attempts.append(attempt)
     if state.observers:
         observe.attempt(state.observers, observe.AttemptInfo(row, request, completion))
-    return _result(prepared, state, cand, completion.text, data, usage, cost, charged, saved_id, cached=False,
+    return outcomes.result(prepared, state, cand, completion.text, data, usage, cost, charged, saved_id, cached=False,
                    finish_reason=completion.finish_reason)
 
 
@@ -326,7 +330,7 @@ def _cache_hit(orch, prepared, state, cand, key, streaming, request):
         _reserve(orch, prepared, state, cand, [])
     state.attempt_no += 1
     now = datetime.now(UTC)
-    row = _row(prepared, state, cand, "cached", TokenUsage(), Decimal(0), Decimal(0), 0, timestamp=now)
+    row = outcomes.row(prepared, state, cand, "cached", TokenUsage(), outcomes.FREE, Decimal(0), 0, timestamp=now)
     table, saved = saved_row(prepared, data, request_id=state.request_id, provider=cand.provider_name,
                              model=cand.model, cost=Decimal(0), now=now)
     saved_id = quota.books_for(orch.db).complete(
@@ -335,41 +339,13 @@ def _cache_hit(orch, prepared, state, cand, key, streaming, request):
         charge=Decimal(0), now=now, cache_row=None, save_table=table, save_row=saved,
         )
     state.request_held = False
-    state.attempts.append(_attempt_of(row, TokenUsage()))
+    state.attempts.append(outcomes.attempt_of(row, TokenUsage()))
     if state.observers:
         observe.attempt(state.observers, observe.AttemptInfo(row, request, cached_text=output))
     if streaming:
         yield output
-    return _result(prepared, state, cand, output, data, TokenUsage(), Decimal(0), Decimal(0), saved_id,
+    return outcomes.result(prepared, state, cand, output, data, TokenUsage(), Decimal(0), Decimal(0), saved_id,
                    cached=True)
-
-
-def _repair_request(request: ChatRequest, bad: str, problem: str) -> ChatRequest:
-    prompt = (
-        f"{request.prompt}\n\nYour previous answer was rejected: {problem}\n"
-        f"Previous answer:\n{bad[:4000]}\n\nAnswer again with JSON that matches the schema exactly."
-    )
-    return ChatRequest(**{**request.__dict__, "prompt": prompt})
-
-
-def _retry_delay(settings, retries: int, retry_after: float | None) -> float:
-    """Exponential backoff with full jitter; a server's Retry-After is a floor."""
-    ceiling = min(settings.backoff_max_s, settings.backoff_base_s * (2 ** retries))
-    delay = random.uniform(ceiling / 2, ceiling)
-    return max(delay, retry_after or 0.0)
-
-
-def _row(prepared, state, cand, status, usage, cost, charged, latency, *, error_type=None,
-         error_message=None, attempt=None, timestamp=None, finish_reason=None) -> dict[str, Any]:
-    priced = cand.price is not None and cand.price.priced
-    return ledger.attempt_row(
-        request_id=state.request_id, attempt=state.attempt_no if attempt is None else attempt,
-        user_id=prepared.user_id, plan=prepared.plan.code, task=prepared.task.name,
-        provider=cand.provider_name, provider_kind=cand.kind, model=cand.model, status=status,
-        usage=usage, cost=cost if priced else None, priced=priced or status in ("cached", "quota_denied"),
-        charged=charged, latency_ms=latency, error_type=error_type, error_message=error_message,
-        timestamp=timestamp, origin=state.origin.kind, token_id=state.origin.token_id,
-        finish_reason=finish_reason)
 
 
 def _record_failure(orch, prepared, state, cand, hold, started, completion, kind, message, request=None):
@@ -377,63 +353,14 @@ def _record_failure(orch, prepared, state, cand, hold, started, completion, kind
     transaction: failed attempts are never charged to the user."""
     latency = int((time.monotonic() - started) * 1000)
     usage = completion.usage if completion is not None else TokenUsage()
-    cost = pricing.cost(cand.price, usage)
-    row = _row(prepared, state, cand, "error", usage, cost, Decimal(0), latency, error_type=kind,
-               error_message=message, finish_reason=completion.finish_reason if completion is not None else None)
+    row = outcomes.row(prepared, state, cand, "error", usage, pricing.price(cand.price, usage), Decimal(0),
+                       latency, error_type=kind, error_message=message,
+                       finish_reason=completion.finish_reason if completion is not None else None)
     quota.books_for(orch.db).fail(ledger_row=row, hold=hold, now=datetime.now(UTC))
-    state.attempts.append(_attempt_of(row, usage))
+    state.attempts.append(outcomes.attempt_of(row, usage))
     if state.observers:
         observe.attempt(state.observers, observe.AttemptInfo(row, request, completion))
     state.failures.append(AttemptFailure(cand.provider_name, cand.model, kind, scrub(message),
                                          state.attempt_no))
 
 
-def _attempt_of(row: dict[str, Any], usage: TokenUsage) -> Attempt:
-    return Attempt(attempt=row["attempt"], provider=row["provider"], provider_kind=row["provider_kind"],
-                   model=row["model"], status=row["status"], latency_ms=row["latency_ms"], usage=usage,
-                   cost_usd=row["cost_usd"], error_type=row["error_type"], error_message=row["error_message"],
-                   finish_reason=row["finish_reason"])
-
-
-def _result(prepared: Prepared, state: _State, cand, text: str, data: Any, usage: TokenUsage,
-            cost: Decimal | None, charged: Decimal, saved_id: int, *, cached: bool,
-            finish_reason: str | None = "stop") -> Result:
-    from orchestrator.offline import ENGINE_LABEL
-    from orchestrator.providers.registry import local_engine_kinds
-
-    costs = [a.cost_usd for a in state.attempts if a.status in ("success", "error")]
-    total = None if any(c is None for c in costs) else sum(costs, Decimal(0))
-    spec = prepared.task
-    as_job = spec.output == "job"
-    return Result(
-        request_id=state.request_id, task=spec.name, text=text if as_job else data,
-        data=data if as_job else None, provider=cand.provider_name, provider_kind=cand.kind, model=cand.model,
-        usage=usage, cost_usd=cost, total_cost_usd=total, charged_usd=charged,
-        latency_ms=int((time.monotonic() - state.started) * 1000), attempts=state.attempts, cached=cached,
-        label=ENGINE_LABEL if cand.kind in local_engine_kinds() else f"{cand.provider_name} · {cand.model}",
-        job_id=saved_id if as_job else None, document_id=saved_id if spec.output == "document" else None,
-        finish_reason=finish_reason,
-    )
-
-
-def _no_route(prepared: Prepared, route: routing.Route) -> Exception:
-    if prepared.images:
-        return InputRejected(
-            "Reading a screenshot needs a vision-capable provider, and none is available on your plan. "
-            "Paste the posting's text instead."
-        )
-    why = "; ".join(f"{label} ({reason})" for label, reason in route.skipped) or "the policy has no entry"
-    return NoRouteAvailable(
-        f"No provider can serve {prepared.task.label.lower()} on the {prepared.plan.name} plan right now: {why}."
-    )
-
-
-def _all_failed(prepared: Prepared, state: _State) -> AllProvidersFailed:
-    tried = "; ".join(
-        f"{f.provider}:{f.model} ({ERROR_LABELS.get(f.error_type, f.error_type)})" for f in state.failures
-    )
-    return AllProvidersFailed(
-        f"Every AI provider failed for this {prepared.task.label.lower()}: {tried}. "
-        "Nothing was charged. Please try again in a minute.",
-        failures=state.failures,
-    )

@@ -1,55 +1,103 @@
-"""The price book: exact cost of an attempt from the model catalog.
+"""The price book's arithmetic: exact cost of an attempt from a model's price card.
 
-Prices are per million tokens, in ``Decimal``, seeded from genai-prices'
-bundled snapshot (never its network updater) and overridable by admins.
-The arithmetic follows genai-prices exactly, so a catalog seeded from it
-gives the same figure to the last digit:
+Prices are per million tokens, in ``Decimal``, keyed by genai-prices' own price
+keys (``input_mtok``, ``cache_read_mtok``, ``cache_write_1h_mtok``,
+``input_audio_mtok``...), seeded from genai-prices' bundled snapshot (never its
+network updater), versioned in ``price_versions`` and overridable by admins.
 
-- ``input_tokens`` includes cache reads and writes; each of those is billed
-  at its own price when the model has one, else at the input price;
-- ``output_tokens`` includes reasoning tokens (Gemini adapters add thoughts);
-- threshold tiers are cliffs: once total input passes a tier's start, that
-  tier's price applies to every token of that kind.
+The arithmetic *is* genai-prices': a card becomes a ``genai_prices`` ``ModelPrice``
+and usage a ``genai_prices`` ``Usage`` (``TokenUsage.genai_usage``), so the
+ledger equals genai-prices to the last digit for every kind of token, including
+cache writes split by lifetime, per-modality rates and cliff tiers:
 
-A model without input and output prices is *unpriced*: ``cost`` returns
-``None`` and the ledger says so, never $0.
+- ``input_tokens`` includes cache reads and writes and every modality; each
+  finer count is billed at its own rate when the card has one, the rest at the
+  input rate;
+- ``output_tokens`` includes reasoning and audio/image output;
+- threshold tiers are cliffs on total input.
+
+A card without input and output prices, a card lacking a rate that the usage
+needs (genai-prices refuses to guess, e.g. cached audio when audio and cache
+reads are priced apart) or a usage block with a negative or missing count is
+*unpriced*: ``price`` says why, ``cost`` returns ``None`` and the ledger records
+the reason, never $0.
 """
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from orchestrator.providers.base import TokenUsage
 
 MTOK = Decimal(1_000_000)
 
-_FIELDS = {
+# our card's named rates -> genai-prices price keys (the other keys live in ``PriceCard.extra``)
+NAMED_KEYS = {
     "input": "input_mtok",
     "output": "output_mtok",
     "cached_input": "cache_read_mtok",
     "cache_write": "cache_write_mtok",
 }
 
+# every per-token price key genai-prices knows, with a label for people
+PRICE_KEYS: dict[str, str] = {
+    "input_mtok": "Input",
+    "output_mtok": "Output",
+    "cache_read_mtok": "Cache read",
+    "cache_write_mtok": "Cache write (5 min)",
+    "cache_write_1h_mtok": "Cache write (1 hour)",
+    "input_audio_mtok": "Audio input",
+    "cache_audio_read_mtok": "Cached audio input",
+    "output_audio_mtok": "Audio output",
+    "input_image_mtok": "Image input",
+    "cache_image_read_mtok": "Cached image input",
+    "output_image_mtok": "Image output",
+    "input_video_mtok": "Video input",
+    "cache_video_read_mtok": "Cached video input",
+    "output_video_mtok": "Video output",
+    "input_text_mtok": "Text input",
+    "output_text_mtok": "Text output",
+    "cache_text_read_mtok": "Cached text input",
+}
+
+
+@dataclass(frozen=True)
+class Priced:
+    """The cost of one usage, or why there is none."""
+
+    cost: Decimal | None
+    reason: str | None = None
+
 
 @dataclass(frozen=True)
 class PriceCard:
-    """One model's prices per million tokens (None: no separate price)."""
+    """One model's prices per million tokens (None: no separate price).
+
+    ``tiers`` holds cliff tiers per named rate (``{"input": [{"start": 200000,
+    "price": "2.5"}]}``); ``extra`` any other genai-prices price key, as a
+    Decimal or ``{"base": ..., "tiers": [...]}``. ``version_id`` names the
+    ``price_versions`` row the card came from (None for a card built in code).
+    """
 
     input: Decimal | None
     output: Decimal | None
     cached_input: Decimal | None = None
     cache_write: Decimal | None = None
-    tiers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    tiers: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    version_id: int | None = None
 
     @property
     def priced(self) -> bool:
         return self.input is not None and self.output is not None
 
     def rate(self, name: str, total_input: int) -> Decimal | None:
-        """The price of one kind of token given the request's total input (cliff tiers)."""
+        """The price of one named kind of token given the request's total input (cliff tiers)."""
         base: Decimal | None = getattr(self, name)
         if base is None:
             return None
@@ -58,26 +106,113 @@ class PriceCard:
                 return Decimal(str(tier["price"]))
         return base
 
+    # ------------------------------------------------------------ stored form
+
+    def as_prices(self) -> dict[str, Any]:
+        """The card as genai-prices price keys -> decimal string or {"base", "tiers"} (stored JSON)."""
+        out: dict[str, Any] = {}
+        for name, key in NAMED_KEYS.items():
+            base = getattr(self, name)
+            if base is None:
+                continue
+            steps = list(self.tiers.get(name) or [])
+            out[key] = {"base": _text(base), "tiers": [{"start": int(t["start"]), "price": _text(t["price"])}
+                                                       for t in steps]} if steps else _text(base)
+        for key, value in self.extra.items():
+            if isinstance(value, Mapping):
+                out[key] = {"base": _text(value["base"]),
+                            "tiers": [{"start": int(t["start"]), "price": _text(t["price"])}
+                                      for t in value.get("tiers") or []]}
+            elif value is not None:
+                out[key] = _text(value)
+        return out
+
+    @classmethod
+    def from_prices(cls, prices: Mapping[str, Any] | None, version_id: int | None = None) -> PriceCard:
+        """The inverse of ``as_prices`` (unknown keys are kept in ``extra``)."""
+        named: dict[str, Decimal | None] = {name: None for name in NAMED_KEYS}
+        tiers: dict[str, list[dict[str, Any]]] = {}
+        extra: dict[str, Any] = {}
+        by_key = {key: name for name, key in NAMED_KEYS.items()}
+        for key, value in (prices or {}).items():
+            if value is None:
+                continue
+            if isinstance(value, Mapping):
+                base = Decimal(str(value["base"]))
+                steps = [{"start": int(t["start"]), "price": str(t["price"])} for t in value.get("tiers") or []]
+            else:
+                base, steps = Decimal(str(value)), []
+            if key in by_key:
+                named[by_key[key]] = base
+                if steps:
+                    tiers[by_key[key]] = steps
+            else:
+                extra[key] = {"base": base, "tiers": steps} if steps else base
+        return cls(tiers=tiers, extra=extra, version_id=version_id, **named)
+
+    def model_price(self) -> Any:
+        """This card as a genai-prices ``ModelPrice`` (built once per card)."""
+        cached = _MODEL_PRICES.get(id(self))
+        if cached is not None and cached[0] is self:
+            return cached[1]
+        from genai_prices.types import ModelPrice, Tier, TieredPrices
+
+        kwargs: dict[str, Any] = {}
+        for key, value in self.as_prices().items():
+            if isinstance(value, Mapping):
+                kwargs[key] = TieredPrices(base=Decimal(value["base"]),
+                                           tiers=[Tier(start=int(t["start"]), price=Decimal(t["price"]))
+                                                  for t in value["tiers"]])
+            else:
+                kwargs[key] = Decimal(value)
+        built = ModelPrice(**kwargs)
+        if len(_MODEL_PRICES) > 4096:
+            _MODEL_PRICES.clear()
+        _MODEL_PRICES[id(self)] = (self, built)
+        return built
+
+
+_MODEL_PRICES: dict[int, tuple[PriceCard, Any]] = {}
+
+
+def _text(value: Any) -> str:
+    d = value if isinstance(value, Decimal) else Decimal(str(value))
+    return format(d.normalize(), "f") if d == d.to_integral_value() else str(d.normalize())
+
+
+def price(card: PriceCard | None, usage: TokenUsage) -> Priced:
+    """Exact USD cost of ``usage`` under ``card``, or the reason it cannot be priced."""
+    if card is None:
+        return Priced(None, "the model is not in the price catalog")
+    if not card.priced:
+        return Priced(None, "the catalog has no input and output price for this model")
+    if usage.problem:
+        return Priced(None, usage.problem)
+    counts = usage.genai_usage()
+    bad = sorted(k for k, v in counts.items() if not isinstance(v, int) or v < 0)
+    if bad:
+        return Priced(None, f"the provider reported an invalid token count ({', '.join(bad)})")
+    from genai_prices.types import Usage
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # an unknown usage key must not print; it is caught below
+            total = card.model_price().calc_price(Usage(**counts))["total_price"]
+    except (ValueError, KeyError, TypeError, InvalidOperation, ArithmeticError) as exc:
+        return Priced(None, _reason(exc))
+    return Priced(Decimal(total))
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip().rstrip(".")
+    if "Missing join price" in text:
+        return f"the price card lacks a rate this usage needs ({text.split(':')[-1].strip()})"
+    return f"the usage could not be priced ({type(exc).__name__})"
+
 
 def cost(card: PriceCard | None, usage: TokenUsage) -> Decimal | None:
-    """Exact USD cost of ``usage`` under ``card``; None when the model is unpriced."""
-    if card is None or not card.priced:
-        return None
-    total_in = usage.input_tokens
-    in_rate = card.rate("input", total_in)
-    out_rate = card.rate("output", total_in)
-    cached_rate = card.rate("cached_input", total_in)
-    write_rate = card.rate("cache_write", total_in)
-    uncached = total_in
-    amount = Decimal(0)
-    if cached_rate is not None and usage.cached_tokens:
-        uncached -= usage.cached_tokens
-        amount += usage.cached_tokens * cached_rate
-    if write_rate is not None and usage.cache_write_tokens:
-        uncached -= usage.cache_write_tokens
-        amount += usage.cache_write_tokens * write_rate
-    amount += max(uncached, 0) * in_rate + usage.output_tokens * out_rate
-    return amount / MTOK
+    """Exact USD cost of ``usage`` under ``card``; None when it cannot be priced (see ``price``)."""
+    return price(card, usage).cost
 
 
 def upper_bound(card: PriceCard | None, input_tokens: int, max_output_tokens: int) -> Decimal:
@@ -101,6 +236,22 @@ class CatalogPrice:
     card: PriceCard
 
 
+def genai_card(model_price: Any) -> PriceCard:
+    """A genai-prices ``ModelPrice`` as our card (per-token keys only)."""
+    from genai_prices.types import TieredPrices
+
+    prices: dict[str, Any] = {}
+    for key, value in vars(model_price).items():
+        if not key.endswith("_mtok"):
+            continue  # per-request and per-search prices: no task of ours uses them
+        if isinstance(value, TieredPrices):
+            prices[key] = {"base": str(value.base),
+                           "tiers": [{"start": t.start, "price": str(t.price)} for t in value.tiers]}
+        elif value is not None:
+            prices[key] = str(value)
+    return PriceCard.from_prices(prices)
+
+
 def lookup_genai_price(kind: str, model: str, when: datetime | None = None) -> CatalogPrice | None:
     """Prices for (kind, model) from genai-prices' bundled data; None if it does not know it.
 
@@ -114,21 +265,10 @@ def lookup_genai_price(kind: str, model: str, when: datetime | None = None) -> C
     if provider_id is None:
         return None
     from genai_prices import data_snapshot  # lazy: ~0.2 s import
-    from genai_prices.types import TieredPrices
 
     try:
         _provider, info = data_snapshot.get_snapshot().find_provider_model(model, None, provider_id, None)
     except LookupError:
         return None
-    prices = info.get_prices(when or datetime.now(UTC))
-    base: dict[str, Decimal | None] = {}
-    tiers: dict[str, list[dict[str, Any]]] = {}
-    for ours, theirs in _FIELDS.items():
-        value = getattr(prices, theirs, None)
-        if isinstance(value, TieredPrices):
-            base[ours] = value.base
-            tiers[ours] = [{"start": t.start, "price": str(t.price)} for t in value.tiers]
-        else:
-            base[ours] = value
-    card = PriceCard(tiers=tiers, **base)
+    card = genai_card(info.get_prices(when or datetime.now(UTC)))
     return CatalogPrice(ref=info.id, name=info.name, context_window=info.context_window, card=card)

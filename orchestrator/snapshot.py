@@ -17,12 +17,13 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 
-from db.models import AppSetting, CatalogModel, Plan, Provider, ProviderHealth, RoutingPolicy, RoutingRule, User
+from db.models import (AppSetting, CatalogModel, Plan, PriceVersion, Provider, ProviderHealth, RoutingPolicy,
+                       RoutingRule, User)
 from db.session import Database
 from orchestrator import settings_store
 from orchestrator.errors import NotFound, PermissionDenied
@@ -98,13 +99,10 @@ class UserView:
 
 
 def price_card(row: CatalogModel) -> PriceCard:
-    return PriceCard(
-        input=row.input_usd_per_mtok,
-        output=row.output_usd_per_mtok,
-        cached_input=row.cached_input_usd_per_mtok,
-        cache_write=row.cache_write_usd_per_mtok,
-        tiers=row.price_tiers or {},
-    )
+    """The card the catalog columns describe (rows without a price book version)."""
+    from orchestrator.price_book import card_of_row
+
+    return card_of_row(row)
 
 
 def load_config(db: Database, generation: int) -> Config:
@@ -124,8 +122,13 @@ def load_config(db: Database, generation: int) -> Config:
                                 p.timeout_s, p.is_active)
             for p in s.scalars(select(Provider)).all()
         }
+        from orchestrator.price_book import cards_in_force
+
+        # the price book version in force now (a scheduled one takes over within ttl_s of its start)
+        cards = cards_in_force(s.scalars(select(PriceVersion)).all(), datetime.now(UTC))
         catalog = {
-            (m.kind, m.model): ModelRow(m.kind, m.model, m.is_active, m.supports_vision, price_card(m))
+            (m.kind, m.model): ModelRow(m.kind, m.model, m.is_active, m.supports_vision,
+                                        cards.get((m.kind, m.model)) or price_card(m))
             for m in s.scalars(select(CatalogModel)).all()
         }
         stored = {row.key: row.value for row in s.scalars(select(AppSetting)).all()}

@@ -20,7 +20,7 @@ from typing import Any
 APP_NAME = "AI Orchestrator"
 ALERTS_PATH = "/alerts"  # st.Page("pages/admin/alerts.py") in ui/nav_analytics.py
 SIGNATURE_HEADER = "X-Orchestrator-Signature"
-UNITS = {"error_rate": "ratio", "latency": "ms", "daily_cost": "x", "quota": "ratio"}
+UNITS = {"error_rate": "ratio", "latency": "ms", "daily_cost": "x", "quota": "ratio", "provider_account": "calls"}
 SUBJECT_MAX = 180
 
 
@@ -33,7 +33,8 @@ def window_of(kind: str, window_hours: int) -> str:
     """The span a rule looks at, in words."""
     return {"error_rate": f"last {window_hours} h", "latency": f"last {window_hours} h",
             "daily_cost": "today so far (UTC) vs the trailing 7-day average",
-            "quota": "the quota's current period"}.get(kind, "")
+            "quota": "the quota's current period",
+            "provider_account": f"last {window_hours} h"}.get(kind, "")
 
 
 def _iso(when: datetime | None) -> str | None:

@@ -149,14 +149,47 @@ def parse_duration(value: Any) -> float | None:
 # ----------------------------------------------------------- status codes
 
 
+QUOTA_EXHAUSTED = "quota_exhausted"
+TOO_LARGE = "too_large"
+
+# what the vendors say when the account, not the moment, is the problem
+# (codes and exact phrases only: OpenAI's ordinary per-minute 429 ends "...by adding a payment method
+# ... /account/billing", and every Gemini 429 says "check your plan and billing details")
+_BILLING_WORDS = ("insufficient_quota", "billing_error", "credit balance is too low")
+_TOO_LARGE_WORDS = ("request too large", "request_too_large", "exceeds the maximum allowed number of bytes")
+
+
+def refine_kind(status: int, *, code: str = "", message: str = "", per_day_quota: bool = False) -> str | None:
+    """``quota_exhausted`` or ``too_large`` when the vendor's own code or words say a retry on
+    the same account cannot succeed; None to class the status as usual.
+
+    OpenAI answers both an exhausted balance (``insufficient_quota``) and a request larger
+    than the per-minute token limit ("Request too large for ... tokens per min") with 429,
+    like a passing rate limit; Anthropic uses 402 ``billing_error``, a 400 "credit balance is
+    too low" and 413 ``request_too_large``; Gemini a 429 whose QuotaFailure names a per-day quota."""
+    text = f"{code} {message}".lower()
+    if status == 413 or any(w in text for w in _TOO_LARGE_WORDS):
+        return TOO_LARGE
+    if status == 402 or per_day_quota or (status in (400, 403, 429) and any(w in text for w in _BILLING_WORDS)):
+        return QUOTA_EXHAUSTED
+    return None
+
+
 def status_error(status: int, *, label: str, provider: str, model: str, retry_after: float | None = None,
-                 detail: str = "") -> ProviderError:
-    """The ProviderError for an HTTP error status (also for in-stream error events)."""
+                 detail: str = "", refined: str | None = None) -> ProviderError:
+    """The ProviderError for an HTTP error status (also for in-stream error events).
+    ``refined`` (from ``refine_kind``) overrides the class a status alone would give."""
 
     def err(message: str, kind: str, retryable: bool) -> ProviderError:
         return ProviderError(message, provider=provider, model=model, kind=kind, retryable=retryable,
                              retry_after=retry_after if retryable else None, status_code=status)
 
+    if refined == QUOTA_EXHAUSTED:
+        return err(f"{label} refused the request: the account's quota or credit is used up ({status}). "
+                   "Calls fall back to other providers until it is topped up.", QUOTA_EXHAUSTED, False)
+    if refined == TOO_LARGE:
+        return err(_with_detail(f"{label} refused the request as too large for this account's limits ({status}).",
+                                detail), TOO_LARGE, False)
     if status == 429:
         wait = f" Retry after {retry_after:g} s." if retry_after is not None else ""
         return err(f"{label} rate limited the request (429).{wait}", "rate_limited", True)
@@ -168,8 +201,6 @@ def status_error(status: int, *, label: str, provider: str, model: str, retry_af
         return err(f"{label} had a server error ({status}).", "server_error", True)
     if status == 401:
         return err(f"{label} rejected the API key (401).", "auth", False)
-    if status == 402:
-        return err(f"{label} refused the request: the account needs billing attention (402).", "auth", False)
     if status == 403:
         return err(f"{label} refused access with this API key (403).", "auth", False)
     if status == 404:
@@ -283,3 +314,51 @@ def close_quietly(obj: Any) -> None:
             close()
     except Exception:  # noqa: BLE001 - closing a broken stream may fail again; nothing to do
         pass
+
+
+# ------------------------------------------------------------ usage counts
+
+
+class UsageReader:
+    """Reads token counts off an SDK usage object, noting what cannot be trusted.
+
+    A count that is missing where the vendor always sends one, or negative, or
+    not a number, is read as 0 and named in ``problem``: the attempt is then
+    recorded unpriced with that reason rather than billed at a guess.
+    """
+
+    def __init__(self, raw: Any, fallback: Any = None) -> None:
+        self.raw = raw
+        self.fallback = fallback
+        self.bad: list[str] = []
+
+    def get(self, *path: str, required: bool = False) -> int:
+        value = _dig(self.raw, path)
+        if value is None and self.fallback is not None:
+            value = _dig(self.fallback, path)
+        if value is None:
+            if required:
+                self.bad.append(f"{'.'.join(path)} missing")
+            return 0
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or value != int(value):
+            self.bad.append(f"{'.'.join(path)} = {value!r}")
+            return 0
+        return int(value)
+
+    @property
+    def problem(self) -> str | None:
+        if not self.bad:
+            return None
+        return "the provider's usage block is invalid (" + ", ".join(self.bad[:4]) + ")"
+
+
+def _dig(obj: Any, path: tuple[str, ...]) -> Any:
+    for name in path:
+        if obj is None:
+            return None
+        obj = obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
+    return obj
+
+
+def only_nonzero(counts: Mapping[str, int]) -> dict[str, int]:
+    return {k: v for k, v in counts.items() if v}

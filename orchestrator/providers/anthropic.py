@@ -202,8 +202,10 @@ class AnthropicAdapter:
                 if not status:
                     return common.stream_broken(label=LABEL, provider=provider, model=model, why=" (error event)")
             headers = getattr(getattr(exc, "response", None), "headers", None)
+            refined = common.refine_kind(status, code=_error_type(exc.body), message=_error_message(exc.body))
             return common.status_error(status, label=LABEL, provider=provider, model=model,
-                                       retry_after=common.parse_retry_after(headers), detail=detail)
+                                       retry_after=common.parse_retry_after(headers), detail=detail,
+                                       refined=refined)
         if isinstance(exc, anthropic.APIResponseValidationError):
             return common.malformed(label=LABEL, provider=provider, model=model)
         kind = common.transport_kind(exc)
@@ -227,24 +229,35 @@ def _error_type(body: Any) -> str:
     return ""
 
 
+def _error_message(body: Any) -> str:
+    if isinstance(body, dict):
+        inner = body.get("error")
+        if isinstance(inner, dict):
+            return str(inner.get("message") or "")
+        return str(body.get("message") or "")
+    return ""
+
+
 def _usage(raw: Any, start: Any = None) -> TokenUsage:
-    """Anthropic usage -> our convention (input includes cache reads and writes).
+    """Anthropic usage -> our convention (input includes cache reads and writes), read as
+    genai-prices' extractor reads it: cache writes split into 5-minute and 1-hour ones.
 
-    ``message_delta`` usage is cumulative; its input counts, when present,
-    replace the ones from ``message_start``."""
-
-    def pick(name: str) -> int:
-        value = getattr(raw, name, None) if raw is not None else None
-        if value is None and start is not None:
-            value = getattr(start, name, None)
-        return int(value or 0)
-
-    fresh, read, write = pick("input_tokens"), pick("cache_read_input_tokens"), pick("cache_creation_input_tokens")
-    details = getattr(raw, "output_tokens_details", None) if raw is not None else None
+    ``message_delta`` usage is cumulative; its counts, when present, replace the
+    ones from ``message_start``."""
+    read = common.UsageReader(raw, fallback=start)
+    fresh = read.get("input_tokens", required=True)
+    cache_read = read.get("cache_read_input_tokens")
+    write = read.get("cache_creation_input_tokens")
+    details = common.only_nonzero({
+        "cache_write_5m_tokens": read.get("cache_creation", "ephemeral_5m_input_tokens"),
+        "cache_write_1h_tokens": read.get("cache_creation", "ephemeral_1h_input_tokens"),
+    })
     return TokenUsage(
-        input_tokens=fresh + read + write,
-        output_tokens=pick("output_tokens"),
-        cached_tokens=read,
+        input_tokens=fresh + cache_read + write,
+        output_tokens=read.get("output_tokens", required=True),
+        cached_tokens=cache_read,
         cache_write_tokens=write,
-        reasoning_tokens=int(getattr(details, "thinking_tokens", 0) or 0),
+        reasoning_tokens=read.get("output_tokens_details", "thinking_tokens"),
+        details=details,
+        problem=read.problem,
     )

@@ -67,10 +67,17 @@ class ChatRequest:
 class TokenUsage:
     """Token counts in one convention for every vendor.
 
-    ``input_tokens`` is the total prompt size *including* cached reads and
-    cache writes (OpenAI's and genai-prices' convention; Anthropic adapters add
-    its separately reported cache counts). ``output_tokens`` includes reasoning
-    tokens (Gemini adapters add thoughts, which bill as output).
+    ``input_tokens`` is the total prompt size *including* cached reads, cache
+    writes and every modality (OpenAI's and genai-prices' convention; Anthropic
+    adapters add its separately reported cache counts). ``output_tokens``
+    includes reasoning tokens (Gemini adapters add thoughts, which bill as output).
+
+    ``details`` holds the finer counts prices depend on, under genai-prices'
+    usage keys (``cache_write_5m_tokens``, ``cache_write_1h_tokens``,
+    ``input_audio_tokens``, ``cache_audio_read_tokens``, ``output_audio_tokens``,
+    ``input_image_tokens``...), exactly as genai-prices' extractor reads them
+    from the vendor's body. ``problem`` says why the usage block cannot be
+    trusted (negative or missing counts): such an attempt is recorded unpriced.
     """
 
     input_tokens: int = 0
@@ -78,6 +85,8 @@ class TokenUsage:
     cached_tokens: int = 0
     cache_write_tokens: int = 0
     reasoning_tokens: int = 0
+    details: dict[str, int] = field(default_factory=dict)
+    problem: str | None = None
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -87,6 +96,16 @@ class TokenUsage:
             "cache_write_tokens": self.cache_write_tokens,
             "reasoning_tokens": self.reasoning_tokens,
         }
+
+    def genai_usage(self) -> dict[str, int]:
+        """The counts under genai-prices' usage keys (zero counts left out)."""
+        out = {"input_tokens": self.input_tokens, "output_tokens": self.output_tokens}
+        for key, value in (("cache_read_tokens", self.cached_tokens), ("cache_write_tokens", self.cache_write_tokens),
+                           ("output_reasoning_tokens", self.reasoning_tokens)):
+            if value:
+                out[key] = value
+        out.update({k: v for k, v in self.details.items() if v})
+        return out
 
 
 @dataclass

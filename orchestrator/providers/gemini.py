@@ -202,8 +202,13 @@ class GeminiAdapter:
             retry_after = _header_retry_after(headers)
             if retry_after is None:
                 retry_after = _retry_info(body)
+            # every Gemini 429 says "check your plan and billing": only a per-day quota is final
+            refined = common.refine_kind(status, code=str(_error_body(body).get("status") or ""),
+                                         per_day_quota=status == 429 and _per_day_quota(body))
+            if refined is None and status == 400 and _billing_problem(body):
+                refined = common.QUOTA_EXHAUSTED
             return common.status_error(status, label=LABEL, provider=provider, model=model,
-                                       retry_after=retry_after,
+                                       retry_after=retry_after, refined=refined,
                                        detail=common.vendor_detail(body or exc.message, [config.api_key]))
         kind = common.transport_kind(exc)
         if kind is not None:
@@ -231,19 +236,44 @@ def _texts(cand: Any) -> list[str]:
     return out
 
 
+_MODALITY = {"TEXT": "text", "AUDIO": "audio", "IMAGE": "image", "DOCUMENT": "image", "VIDEO": "video"}
+
+
 def _usage(meta: Any) -> TokenUsage:
-    """Gemini usage -> our convention: prompt_token_count already includes cached
-    content; thinking tokens bill as output, so they are added to output."""
+    """Gemini usage -> our convention, read as genai-prices' extractor reads it:
+    prompt_token_count already includes cached content; tool-use prompt tokens
+    add to input; thinking tokens bill as output; per-modality counts (documents
+    count as images) go to ``details``."""
+    read = common.UsageReader(meta)
+    thoughts = read.get("thoughts_token_count")
+    tool_prompt = read.get("tool_use_prompt_token_count")
+    details: dict[str, int] = {}
 
-    def n(name: str) -> int:
-        return int(getattr(meta, name, 0) or 0) if meta is not None else 0
+    def add(key: str, value: int) -> None:
+        details[key] = details.get(key, 0) + value
 
-    thoughts = n("thoughts_token_count")
+    for field_name, pattern in (("prompt_tokens_details", "input_{}_tokens"),
+                                ("cache_tokens_details", "cache_{}_read_tokens"),
+                                ("candidates_tokens_details", "output_{}_tokens"),
+                                ("tool_use_prompt_tokens_details", "input_{}_tokens")):
+        for entry in (getattr(meta, field_name, None) if meta is not None else None) or []:
+            modality = _MODALITY.get(str(getattr(getattr(entry, "modality", None), "value",
+                                                 getattr(entry, "modality", ""))).upper())
+            if modality is None:
+                continue
+            count = common.UsageReader(entry).get("token_count")
+            add(pattern.format(modality), count)
+            if field_name == "tool_use_prompt_tokens_details":
+                add(f"input_{modality}_tool_tokens", count)
+    if tool_prompt:
+        add("input_tool_tokens", tool_prompt)
     return TokenUsage(
-        input_tokens=n("prompt_token_count") + n("tool_use_prompt_token_count"),
-        output_tokens=n("candidates_token_count") + thoughts,
-        cached_tokens=n("cached_content_token_count"),
+        input_tokens=read.get("prompt_token_count") + tool_prompt,
+        output_tokens=read.get("candidates_token_count") + thoughts,
+        cached_tokens=read.get("cached_content_token_count"),
         reasoning_tokens=thoughts,
+        details=common.only_nonzero(details),
+        problem=read.problem,
     )
 
 
@@ -257,6 +287,23 @@ def _api_key_invalid(body: dict[str, Any], message: Any) -> bool:
         if isinstance(detail, dict) and detail.get("reason") == "API_KEY_INVALID":
             return True
     return isinstance(message, str) and "api key not valid" in message.lower()
+
+
+def _per_day_quota(body: dict[str, Any]) -> bool:
+    """A QuotaFailure naming a per-day quota (``...PerDay...``): waiting seconds will not help."""
+    for detail in _error_body(body).get("details") or []:
+        if isinstance(detail, dict) and str(detail.get("@type", "")).endswith("google.rpc.QuotaFailure"):
+            for violation in detail.get("violations") or []:
+                if isinstance(violation, dict) and "perday" in str(violation.get("quotaId", "")).lower():
+                    return True
+    return False
+
+
+def _billing_problem(body: dict[str, Any]) -> bool:
+    """FAILED_PRECONDITION-style answers about billing ("billing to be enabled", free tier not
+    available in the region) are account problems, not bad requests."""
+    message = str(_error_body(body).get("message") or "").lower()
+    return "billing" in message
 
 
 def _retry_info(body: dict[str, Any]) -> float | None:

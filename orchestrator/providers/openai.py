@@ -209,17 +209,24 @@ class OpenAIAdapter:
 
     @staticmethod
     def _usage(raw: Any) -> TokenUsage | None:
+        """Chat-completions usage, read field for field as genai-prices' ``chat`` extractor does."""
         if raw is None:
             return None
-        prompt = int(getattr(raw, "prompt_tokens", 0) or 0)
-        completion = int(getattr(raw, "completion_tokens", 0) or 0)
-        pdetails = getattr(raw, "prompt_tokens_details", None)
-        cdetails = getattr(raw, "completion_tokens_details", None)
+        read = common.UsageReader(raw)
+        prompt = read.get("prompt_tokens", required=True)
+        completion = read.get("completion_tokens", required=True)
+        details = common.only_nonzero({
+            "input_audio_tokens": read.get("prompt_tokens_details", "audio_tokens"),
+            "output_audio_tokens": read.get("completion_tokens_details", "audio_tokens"),
+        })
         return TokenUsage(
-            input_tokens=prompt,  # already includes cached tokens
-            output_tokens=completion,  # already includes reasoning tokens
-            cached_tokens=int(getattr(pdetails, "cached_tokens", 0) or 0),
-            reasoning_tokens=int(getattr(cdetails, "reasoning_tokens", 0) or 0),
+            input_tokens=prompt,  # already includes cached, cache-write and audio tokens
+            output_tokens=completion,  # already includes reasoning and audio tokens
+            cached_tokens=read.get("prompt_tokens_details", "cached_tokens"),
+            cache_write_tokens=read.get("prompt_tokens_details", "cache_write_tokens"),
+            reasoning_tokens=read.get("completion_tokens_details", "reasoning_tokens"),
+            details=details,
+            problem=read.problem,
         )
 
     @staticmethod
@@ -243,9 +250,11 @@ class OpenAIAdapter:
         status = getattr(exc, "status_code", None)
         if isinstance(exc, openai.APIStatusError) and isinstance(status, int):
             headers = getattr(getattr(exc, "response", None), "headers", None)
+            code, message = _error_code(exc.body)
             return common.status_error(status, label=label, provider=provider, model=model,
                                        retry_after=common.parse_retry_after(headers),
-                                       detail=common.vendor_detail(exc.body, [config.api_key]))
+                                       detail=common.vendor_detail(exc.body, [config.api_key]),
+                                       refined=common.refine_kind(status, code=code, message=message))
         if isinstance(exc, openai.APIResponseValidationError):
             return common.malformed(label=label, provider=provider, model=model)
         if isinstance(exc, openai.APIError) and not isinstance(exc, openai.APIConnectionError):
@@ -264,12 +273,16 @@ class OpenAIAdapter:
 
     def _stream_error_event(self, body: Any, config: ProviderConfig, request: ChatRequest) -> ProviderError:
         label = self._label(config)
-        etype = str((body or {}).get("type") or "") if isinstance(body, dict) else ""
-        code = str((body or {}).get("code") or "") if isinstance(body, dict) else ""
+        inner = body.get("error", body) if isinstance(body, dict) else {}
+        inner = inner if isinstance(inner, dict) else {}
+        etype, code = str(inner.get("type") or ""), str(inner.get("code") or "")
         status = {"server_error": 500, "rate_limit_exceeded": 429, "requests": 429, "tokens": 429,
                   "invalid_api_key": 401, "insufficient_quota": 429}.get(code or etype)
         if status is not None:
-            return common.status_error(status, label=label, provider=config.name, model=request.model)
+            return common.status_error(status, label=label, provider=config.name, model=request.model,
+                                       detail=common.vendor_detail(inner, [config.api_key]),
+                                       refined=common.refine_kind(status, code=f"{code} {etype}",
+                                                                  message=str(inner.get("message") or "")))
         return common.stream_broken(label=label, provider=config.name, model=request.model,
                                     why=" (error event)")
 
@@ -298,3 +311,11 @@ class OpenAICompatibleAdapter(OpenAIAdapter):
     def _max_tokens_param(self) -> str:
         # llama.cpp, older vLLM and LM Studio know max_tokens; not all know max_completion_tokens
         return "max_tokens"
+
+
+def _error_code(body: Any) -> tuple[str, str]:
+    """(code and type, message) of an OpenAI error body ``{"error": {...}}`` or its inner object."""
+    inner = body.get("error", body) if isinstance(body, dict) else None
+    if not isinstance(inner, dict):
+        return "", ""
+    return f"{inner.get('code') or ''} {inner.get('type') or ''}".strip(), str(inner.get("message") or "")

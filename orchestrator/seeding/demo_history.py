@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import insert, select
 
-from db.models import CatalogModel, Plan, Provider, QuotaCounter, UsageRecord, User
+from db.models import CatalogModel, Plan, PriceVersion, Provider, QuotaCounter, UsageRecord, User
 from orchestrator import pricing
 from orchestrator.providers.base import TokenUsage
 from orchestrator.seeding.seed import OFFLINE_MODEL, POLICY
@@ -78,9 +78,13 @@ class _Limits:
 def _catalog_cards(s) -> dict[tuple[str, str], pricing.PriceCard | None]:
     from orchestrator.routing import price_card
 
+    from orchestrator.price_book import cards_in_force
+
     kinds = {p.name: p.kind for p in s.scalars(select(Provider)).all()}
     rows = {(m.kind, m.model): m for m in s.scalars(select(CatalogModel)).all()}
-    return {(prov, model): price_card(rows.get((kinds.get(prov, prov), model)))
+    # the first seeded version covers all history; without one, the catalog columns
+    versions = cards_in_force(s.scalars(select(PriceVersion)).all(), datetime(2000, 1, 2, tzinfo=UTC))
+    return {(prov, model): versions.get((kinds.get(prov, prov), model)) or price_card(rows.get((kinds.get(prov, prov), model)))
             for chain in POLICY.values() for prov, model in chain}
 
 
@@ -158,7 +162,7 @@ def _quota_counters(s, limits: _Limits, today: date) -> None:
 
 def _zero(**kw) -> dict:
     return dict(tokens_input=0, tokens_output=0, tokens_cached=0, tokens_reasoning=0, tokens_cache_write=0,
-                cost_usd=Decimal(0), priced=True, charged_usd=Decimal(0), **kw)
+                cost_usd=Decimal(0), priced=True, charged_usd=Decimal(0), price_version_id=None, **kw)
 
 
 def _request_rows(rng, uid, plan, task, ts, story, day, cards, kinds, markup, denied) -> list[dict]:
@@ -203,4 +207,5 @@ def _success(rng, task, model, card, markup) -> dict:
         PICO, rounding=ROUND_HALF_UP)
     return dict(status="success", error_type=None, tokens_input=tin, tokens_output=usage.output_tokens,
                 tokens_cached=cached, tokens_reasoning=reasoning, tokens_cache_write=0, cost_usd=cost,
-                priced=cost is not None, charged_usd=charged)
+                priced=cost is not None, charged_usd=charged,
+                price_version_id=card.version_id if card is not None and cost is not None else None)

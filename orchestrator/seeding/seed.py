@@ -8,14 +8,19 @@ from its bundled snapshot. Demo accounts and history are in ``orchestrator.seedi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
 
 from db.models import CatalogModel, Plan, Provider, RoutingPolicy, RoutingRule
 from db.session import Database
+from orchestrator import price_book
+from orchestrator.pricing import PriceCard
 
 OFFLINE_MODEL = "offline-engine-v1"
+# the first seeded prices are in force for all history (the demo history included)
+FIRST_PRICES = datetime(2000, 1, 1, tzinfo=UTC)
 
 PLANS = [
     dict(code="freemium", name="Freemium", sort_order=1, monthly_fee_usd=Decimal("0"),
@@ -167,17 +172,19 @@ def _seed_catalog(s) -> int:
         if found is None:
             row.price_source = None
             continue
-        card = found.card
-        row.input_usd_per_mtok, row.output_usd_per_mtok = card.input, card.output
-        row.cached_input_usd_per_mtok, row.cache_write_usd_per_mtok = card.cached_input, card.cache_write
-        row.price_tiers = card.tiers or None
+        s.flush()
+        price_book.record(s, row, found.card, source="genai-prices", note=f"genai-prices {found.ref}",
+                          effective_from=None if price_book.latest(s, row.kind, row.model) else FIRST_PRICES)
         row.price_source, row.genai_prices_ref = "genai-prices", found.ref
         row.context_window = found.context_window
     if _OFF not in rows:
-        s.add(CatalogModel(kind="offline", model=OFFLINE_MODEL, display_name="Offline engine", tier="offline",
-                           input_usd_per_mtok=Decimal(0), output_usd_per_mtok=Decimal(0),
+        row = CatalogModel(kind="offline", model=OFFLINE_MODEL, display_name="Offline engine", tier="offline",
                            price_source="builtin", supports_vision=False, supports_json_schema=True,
-                           context_window=None, is_active=True))
+                           context_window=None, is_active=True)
+        s.add(row)
+        s.flush()
+        price_book.record(s, row, PriceCard(input=Decimal(0), output=Decimal(0)), source="builtin",
+                          note="The offline engine is free.", effective_from=FIRST_PRICES)
         created += 1
     return created
 

@@ -49,6 +49,7 @@ SPEC = TaskSpec(
     route_tier="fast",
     color="#7f7f7f",
     order=90,
+    truncation_fails=False,  # an OpenAI-style client expects finish_reason "length" and decides itself
     text=TaskText(title="Chat", noun="answer", plural="chats", button="Send", again="Send again",
                   icon=":material/chat:"),
 )

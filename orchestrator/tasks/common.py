@@ -88,6 +88,9 @@ class TaskSpec:
     route_tier: str = "fast"
     color: str = "#888888"
     order: int = 100  # position in lists, menus and charts
+    # an answer cut at the token limit is a failed attempt (retried once with a higher limit, then
+    # fallen back on); off for tasks whose caller takes a "length" finish as it is (the gateway's chat)
+    truncation_fails: bool = True
     meta: dict[str, Any] = field(default_factory=dict)
 
     @property

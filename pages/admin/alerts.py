@@ -25,7 +25,8 @@ is_super = user.role == "super_admin"  # what to offer; the services decide
 KINDS = {"error_rate": ("Provider error rate", ":material/error:"),
          "latency": ("p95 latency", ":material/speed:"),
          "daily_cost": ("Daily cost", ":material/payments:"),
-         "quota": ("Users near quota", ":material/data_usage:")}
+         "quota": ("Users near quota", ":material/data_usage:"),
+         "provider_account": ("Provider account out of quota or credit", ":material/credit_card_off:")}
 FIELDS = {  # setting -> (label, step, help)
     "error_rate_pct": ("Provider error rate above (%)", 1.0, "Failed calls / calls over the window."),
     "p95_latency_s": ("p95 latency above (s)", 0.5, f"Histogram estimate, within {PERCENTILE_ERROR:.1%}."),

@@ -38,6 +38,12 @@ c4.metric("Error rate, 24 h", pct(errors / total if total else None), f"{total:,
           delta_arrow="off")
 
 
+for p in providers:
+    if p.account_problem:
+        st.warning(f"**{p.name}**: {p.account_problem} (last seen {ago(p.account_problem_at)}).",
+                   icon=":material/credit_card_off:")
+
+
 def _last_test(p) -> str:
     if p.last_test_at is None:
         return "not tested"

@@ -127,7 +127,13 @@ for a in detail.attempts:
         facts = [f"{a.latency_ms:,} ms", f"finish reason: {plain_label(a.finish_reason or '—')}"]
         if a.called_model:
             facts.insert(0, f"cost {exact(a.cost_usd)}")
-        st.caption(" · ".join(facts))
+            if a.price_version_id is not None:
+                facts.append(f"price version #{a.price_version_id}" + (" (re-priced)" if a.repriced else ""))
+            if a.usage_detail:
+                facts.append(", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in sorted(a.usage_detail.items())))
+        st.caption(plain_label(" · ".join(facts)))
+        if a.called_model and a.cost_usd is None and a.unpriced_reason:
+            st.info(plain_label(f"Unpriced: {a.unpriced_reason}."), icon=":material/money_off:")
         if a.error_type:
             st.warning(plain_label(f"{a.error_type}: {a.error_message or ''}"), icon=":material/error:")
         if a.payload is None:

@@ -9,7 +9,10 @@ Rules, each a strict "above" except the quota rule (at or above):
 - *daily cost*: today's cost so far above ``spend_spike_multiple`` x the average daily cost
   of the 7 complete days before today;
 - *quota*: a user at ``quota_pct`` % or more of a limit: requests today, tokens or cost this
-  month (from the quota counters the limiter itself uses, holds included).
+  month (from the quota counters the limiter itself uses, holds included);
+- *provider account*: a provider refused calls in the window because its account's quota or
+  credit is used up (``quota_exhausted``): no retry fixes that, someone has to top it up, so
+  one such refusal fires, whatever ``min_calls`` says.
 
 ``evaluate`` reads the last hours of the ledger through its timestamp index and the quota
 counters; ``history`` replays the first three rules per past day from the rollups.
@@ -90,7 +93,7 @@ def set_thresholds(orch, *, actor: Actor, **changes) -> AlertThresholds:
 
 @dataclass(frozen=True)
 class Alert:
-    kind: str               # error_rate | latency | daily_cost | quota
+    kind: str               # error_rate | latency | daily_cost | quota | provider_account
     subject: str            # a provider, "all providers" or a user's email
     value: float            # error rate (0-1), p95 ms, cost multiple, or share of the quota (0-1)
     threshold: float        # in the same unit as value
@@ -124,12 +127,18 @@ def _provider_alerts(db, t: AlertThresholds, now: datetime) -> list[Alert]:
         for provider, status, n in counts:
             calls[provider] += n
             errors[provider] += n if status == "error" else 0
+        billing = dict(s.execute(select(r.provider, func.count()).where(
+            *window, r.status == "error", r.error_type == "quota_exhausted").group_by(r.provider)).all())
         hists: dict[str, dict[int, int]] = defaultdict(dict)
         for provider, b, n in s.execute(select(r.provider, bucket, func.count()).where(*window)
                                         .group_by(r.provider, bucket)):
             hists[provider][b] = n
     out = []
     span = f"over the last {t.window_hours} h"
+    for provider in sorted(billing):
+        out.append(Alert("provider_account", provider, float(billing[provider]), 0.0,
+                         f"{provider}: {billing[provider]:,} calls refused {span} because the account's quota "
+                         "or credit is used up; requests fall back to other providers until it is topped up."))
     for provider in sorted(calls):
         if calls[provider] < t.min_calls:
             continue

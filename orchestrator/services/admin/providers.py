@@ -52,10 +52,14 @@ class ProviderInfo:
     circuit_state: str
     requests_24h: int
     error_rate_24h: float | None
+    # the latest account-level refusal in 24 h (quota or credit used up, request too large), if any
+    account_problem: str | None = None
+    account_problem_at: datetime | None = None
 
     def as_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
         d["last_test_at"] = self.last_test_at.isoformat() if self.last_test_at else None
+        d["account_problem_at"] = self.account_problem_at.isoformat() if self.account_problem_at else None
         return d
 
 
@@ -115,6 +119,7 @@ def list_providers(orch) -> list[ProviderInfo]:
                 .group_by(UsageRecord.provider)
             ).all()
         }
+        account = _account_problems(s, since)
     out = []
     for p in providers:
         total, errors = stats.get(p.name, (0, 0))
@@ -126,8 +131,30 @@ def list_providers(orch) -> list[ProviderInfo]:
             last_test_error_class=p.last_test_error_class, last_test_message=p.last_test_message,
             circuit_state=health.get(p.id, "closed"), requests_24h=total or 0,
             error_rate_24h=(errors or 0) / total if total else None,
+            account_problem=account.get(p.name, (None, None))[0],
+            account_problem_at=account.get(p.name, (None, None))[1],
         ))
     return out
+
+
+ACCOUNT_PROBLEMS = {
+    "quota_exhausted": "the account's quota or credit is used up: calls fall back to other providers "
+                       "until it is topped up",
+    "too_large": "requests were refused as too large for the account's per-minute token limit",
+}
+
+
+def _account_problems(s, since: datetime) -> dict[str, tuple[str, datetime]]:
+    """Per provider, the latest refusal that no retry can fix (through the (provider, time) index)."""
+    found: dict[str, tuple[str, datetime]] = {}
+    rows = s.execute(select(UsageRecord.provider, UsageRecord.error_type, func.max(UsageRecord.timestamp))
+                     .where(UsageRecord.timestamp >= since, UsageRecord.status == "error",
+                            UsageRecord.error_type.in_(tuple(ACCOUNT_PROBLEMS)))
+                     .group_by(UsageRecord.provider, UsageRecord.error_type)).all()
+    for provider, error_type, at in rows:
+        if provider not in found or at > found[provider][1]:
+            found[provider] = (ACCOUNT_PROBLEMS[error_type], at)
+    return found
 
 
 def _validate(kind: str, base_url: str | None, name: str | None = None) -> None:

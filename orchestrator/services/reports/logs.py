@@ -54,6 +54,10 @@ class AttemptRow:
     latency_ms: int
     finish_reason: str | None = None  # as the provider reported it (stop, length...)
     tokens_cache_write: int = 0
+    price_version_id: int | None = None  # the price book version it was priced with
+    unpriced_reason: str | None = None  # why it has no cost, when it has none
+    usage_detail: dict | None = None  # finer counts: 1-hour cache writes, audio, image tokens...
+    repriced: bool = False  # an audited re-pricing run changed its cost
 
     @classmethod
     def of(cls, rec, **extra):
@@ -64,7 +68,9 @@ class AttemptRow:
                    tokens_cached=rec.tokens_cached, tokens_reasoning=rec.tokens_reasoning,
                    cost_usd=rec.cost_usd if rec.priced else None, charged_usd=rec.charged_usd,
                    latency_ms=rec.latency_ms, finish_reason=rec.finish_reason,
-                   tokens_cache_write=rec.tokens_cache_write, **extra)
+                   tokens_cache_write=rec.tokens_cache_write, price_version_id=rec.price_version_id,
+                   unpriced_reason=rec.unpriced_reason, usage_detail=rec.usage_detail or None,
+                   repriced=rec.repriced_run_id is not None, **extra)
 
 
 class AttemptTotals:
