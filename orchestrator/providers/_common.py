@@ -156,7 +156,8 @@ TOO_LARGE = "too_large"
 # (codes and exact phrases only: OpenAI's ordinary per-minute 429 ends "...by adding a payment method
 # ... /account/billing", and every Gemini 429 says "check your plan and billing details")
 _BILLING_WORDS = ("insufficient_quota", "billing_error", "credit balance is too low")
-_TOO_LARGE_WORDS = ("request too large", "request_too_large", "exceeds the maximum allowed number of bytes")
+_TOO_LARGE_WORDS = ("request too large", "request_too_large", "exceeds the maximum allowed number of bytes",
+                    "payload size exceeds the limit")
 
 
 def refine_kind(status: int, *, code: str = "", message: str = "", per_day_quota: bool = False) -> str | None:

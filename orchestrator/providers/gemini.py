@@ -203,7 +203,9 @@ class GeminiAdapter:
             if retry_after is None:
                 retry_after = _retry_info(body)
             # every Gemini 429 says "check your plan and billing": only a per-day quota is final
-            refined = common.refine_kind(status, code=str(_error_body(body).get("status") or ""),
+            # (so the message is read for other statuses only: "Request payload size exceeds the limit")
+            message = "" if status == 429 else str(_error_body(body).get("message") or exc.message or "")
+            refined = common.refine_kind(status, code=str(_error_body(body).get("status") or ""), message=message,
                                          per_day_quota=status == 429 and _per_day_quota(body))
             if refined is None and status == 400 and _billing_problem(body):
                 refined = common.QUOTA_EXHAUSTED

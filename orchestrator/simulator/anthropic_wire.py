@@ -21,7 +21,7 @@ _STATUS_ERRORS: dict[int, tuple[str, str]] = {
     404: ("not_found_error", "Not found."),
     408: ("timeout_error", "Request timed out."),
     409: ("conflict_error", "Conflict."),
-    413: ("invalid_request_error", "Request exceeds the maximum allowed number of bytes."),
+    413: ("request_too_large", "Request exceeds the maximum allowed number of bytes."),
     429: ("rate_limit_error",
           "This request would exceed the rate limit for your organization of 50 requests per minute."),
     500: ("api_error", "Internal server error"),
@@ -36,6 +36,31 @@ def error(status: int, message: str | None = None) -> dict[str, Any]:
     etype, default = _STATUS_ERRORS.get(status, ("api_error" if status >= 500 else "invalid_request_error", f"HTTP {status}"))
     return {"type": "error", "error": {"type": etype, "message": message or default},
             "request_id": new_id("req_011", 21)}
+
+
+CREDIT_MESSAGE = ("Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing "
+                  "to upgrade or purchase credits.")
+
+
+def fault_error(fault: Any, model: str | None, call: Call | None = None) -> tuple[int, dict[str, Any]]:
+    """(status, body) for a ``status``, ``quota`` or ``too_large`` fault. An empty balance is a
+    400 invalid_request_error (402 billing_error with ``status=402``); too large is a 413."""
+    if fault.kind == "quota":
+        status = int(fault.status or 400)
+        etype = "billing_error" if status == 402 else "invalid_request_error"
+        return status, {"type": "error", "error": {"type": etype, "message": fault.message or CREDIT_MESSAGE},
+                        "request_id": new_id("req_011", 21)}
+    if fault.kind == "too_large":
+        return int(fault.status or 413), error(413, fault.message)
+    status = int(fault.status or 500)
+    return status, error(status, fault.message)
+
+
+def stream_fault(fault: Any, model: str | None) -> bytes:
+    """The in-stream form: ``event: error`` with ``{"type": "error", "error": {...}}``."""
+    body = fault_error(fault, model)[1]
+    body.pop("request_id", None)
+    return sse(body, "error")
 
 
 def response_headers() -> dict[str, str]:
@@ -161,14 +186,28 @@ def _stop_reason(call: Call, gen: Generation) -> str:
     return "tool_use" if call.tool_name else "end_turn"
 
 
-def _input_usage(gen: Generation) -> dict[str, Any]:
+def _input_usage(gen: Generation, *, split: bool = True) -> dict[str, Any]:
     u = gen.usage
-    return {
+    usage: dict[str, Any] = {
         # Anthropic reports input without cache reads and writes
         "input_tokens": max(0, u.input_tokens - u.cached_tokens - u.cache_write_tokens),
         "cache_creation_input_tokens": u.cache_write_tokens,
         "cache_read_input_tokens": u.cached_tokens,
     }
+    if split:  # the writes by lifetime (message_delta carries only the totals)
+        usage["cache_creation"] = {"ephemeral_5m_input_tokens": u.cache_write_tokens - u.cache_write_1h_tokens,
+                                   "ephemeral_1h_input_tokens": u.cache_write_1h_tokens}
+    return usage
+
+
+def _output_tokens(gen: Generation) -> int:
+    """Thinking bills as output and is counted in it; Anthropic reports no separate number."""
+    return gen.usage.output_tokens + gen.usage.reasoning_tokens
+
+
+def usage_body(call: Call, gen: Generation) -> dict[str, Any]:
+    """What genai-prices' extractor reads (``extract_usage(..., provider_id="anthropic")``)."""
+    return {"model": call.model, "usage": {**_input_usage(gen), "output_tokens": _output_tokens(gen)}}
 
 
 def _block(call: Call, gen: Generation, tool_id: str) -> dict[str, Any]:
@@ -184,7 +223,7 @@ def _message(call: Call, msg_id: str) -> dict[str, Any]:
 
 
 def render(call: Call, gen: Generation) -> dict[str, Any]:
-    usage = {**_input_usage(gen), "output_tokens": gen.usage.output_tokens, "service_tier": "standard"}
+    usage = {**_input_usage(gen), "output_tokens": _output_tokens(gen), "service_tier": "standard"}
     return {**_message(call, new_id("msg_01", 22)), "content": [_block(call, gen, new_id("toolu_01", 22))],
             "stop_reason": _stop_reason(call, gen), "usage": usage}
 
@@ -212,7 +251,8 @@ def stream(call: Call, gen: Generation, chunks: list[str]) -> StreamPlan:
         sse({"type": "content_block_stop", "index": 0}, "content_block_stop"),
         sse({"type": "message_delta",
              "delta": {"stop_reason": _stop_reason(call, gen), "stop_sequence": None},
-             "usage": {"output_tokens": gen.usage.output_tokens}}, "message_delta"),
+             "usage": {**_input_usage(gen, split=False), "output_tokens": _output_tokens(gen)}},  # cumulative
+            "message_delta"),
         sse({"type": "message_stop"}, "message_stop"),
     ]
     return plan

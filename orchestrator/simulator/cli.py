@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from orchestrator.simulator.faults import parse_fault_spec
+from orchestrator.simulator.usage import parse_usage_spec
 
 
 def _pairs(values: list[str], flag: str) -> dict[str, list[str]]:
@@ -27,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     p.add_argument("--fault", action="append", default=[], metavar="VENDOR:KIND[:ARG...]",
                    help="e.g. openai:status:429:1 (sticky) or gemini:status:503:times=2 (queued)")
+    p.add_argument("--usage", action="append", default=[], metavar="VENDOR:NAME=N[:...]",
+                   help="extra usage detail, e.g. anthropic:cache_write=200:cache_write_1h=100 (sticky) or "
+                        "gemini:input_audio=300:cache_audio_read=100:times=2 (queued)")
     p.add_argument("--valid-key", action="append", default=[], metavar="VENDOR=KEY",
                    help="accept only these keys for VENDOR (repeatable)")
     p.add_argument("--model", action="append", default=[], metavar="VENDOR=MODEL",
@@ -42,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         faults = [parse_fault_spec(spec) for spec in args.fault]
+        plans = [parse_usage_spec(spec) for spec in args.usage]
         sim = Simulator(
             host=args.host, port=args.port,
             valid_keys=_pairs(args.valid_key, "--valid-key") or None,
@@ -51,11 +56,12 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    for vendor, fault, times in faults:
-        if times is None:
-            sim._faults.set_sticky(vendor, fault)
-        else:
-            sim._faults.add(vendor, fault, times)
+    for book, entries in ((sim._faults, faults), (sim._usage_plans, plans)):
+        for vendor, item, times in entries:
+            if times is None:
+                book.set_sticky(vendor, item)
+            else:
+                book.add(vendor, item, times)
     try:
         sim.start()
     except OSError as exc:

@@ -6,9 +6,16 @@
                                          each {"vendor", "kind", ...,"times": n | "sticky": true};
                                          or {"clear": true, "vendor": optional}
 ``DELETE /_sim/faults[?vendor=v]``    clears faults
+``GET  /_sim/usage``                  -> {vendor: {"queue": [...], "sticky": {...}|null}}
+``POST /_sim/usage``                  <- a usage plan, a list of them, or {"plans": [...]}; each
+                                         {"vendor", "cache_read", "cache_write", "cache_write_1h",
+                                         "reasoning", "input_audio", "input_image", "cache_audio_read",
+                                         "cache_image_read", "output_audio", "output_image", "model",
+                                         "times": n | "sticky": true}; or {"clear": true, "vendor": optional}
+``DELETE /_sim/usage[?vendor=v]``     clears usage plans
 ``GET  /_sim/requests``               -> {"requests": [...]}  (never a key)
 ``DELETE /_sim/requests``             clears the log
-``POST /_sim/reset``                  clears faults, the log and the prompt cache
+``POST /_sim/reset``                  clears faults, usage plans, the log and the prompt cache
 ``POST /_sim/keys``                   <- {"vendor": v, "keys": [..] | null}   (null: accept any)
 ``POST /_sim/models``                 <- {"vendor": v, "models": [..] | null} (null: accept any)
 """
@@ -19,6 +26,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from orchestrator.simulator.faults import fault_from_mapping
+from orchestrator.simulator.usage import plan_from_mapping
 
 if TYPE_CHECKING:
     from orchestrator.simulator.server import Simulator
@@ -63,6 +71,26 @@ def _route(sim: Simulator, method: str, path: str, query: dict[str, str], body: 
                 else:
                     sim._faults.add(vendor, fault, times)
             return 200, sim.faults
+    if path == "/_sim/usage":
+        if method == "GET":
+            return 200, sim.usage_plans
+        if method == "DELETE":
+            sim.clear_usage(query.get("vendor") or None)
+            return 200, sim.usage_plans
+        if method == "POST":
+            if isinstance(body, dict) and body.get("clear"):
+                sim.clear_usage(body.get("vendor") or None)
+                return 200, sim.usage_plans
+            items = body.get("plans") if isinstance(body, dict) and "plans" in body else body
+            for item in items if isinstance(items, list) else [items]:
+                if not isinstance(item, dict):
+                    raise ValueError("each usage plan must be a JSON object")
+                vendor, plan, times = plan_from_mapping(item)
+                if times is None:
+                    sim._usage_plans.set_sticky(vendor, plan)
+                else:
+                    sim._usage_plans.add(vendor, plan, times)
+            return 200, sim.usage_plans
     if path == "/_sim/requests":
         if method == "GET":
             return 200, {"requests": sim.requests}

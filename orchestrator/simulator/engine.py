@@ -47,11 +47,20 @@ class Call:
 
 @dataclass
 class Usage:
-    input_tokens: int = 0  # total prompt, including cached reads and writes
-    output_tokens: int = 0  # visible output only
-    cached_tokens: int = 0
-    cache_write_tokens: int = 0
+    """Vendor-neutral counts; each wire module reports them in its vendor's shape."""
+
+    input_tokens: int = 0  # total prompt: every modality, cached reads and writes included
+    output_tokens: int = 0  # visible text output only
+    cached_tokens: int = 0  # cache reads (all modalities)
+    cache_write_tokens: int = 0  # cache writes, 5-minute and 1-hour together
     reasoning_tokens: int = 0
+    cache_write_1h_tokens: int = 0  # the part of the writes kept for an hour (Anthropic)
+    input_audio_tokens: int = 0  # parts of input_tokens by modality (the rest is text)
+    input_image_tokens: int = 0
+    cache_audio_read_tokens: int = 0  # parts of cached_tokens by modality
+    cache_image_read_tokens: int = 0
+    output_audio_tokens: int = 0  # output besides the visible text
+    output_image_tokens: int = 0
 
 
 @dataclass
@@ -103,8 +112,11 @@ def _loads(text: str) -> Any:
         return None
 
 
-def generate(call: Call, respond: Responder, *, schema_invalid: bool = False) -> Generation:
-    """Produce the answer text (and JSON data when asked) for ``call``."""
+def generate(call: Call, respond: Responder, *, schema_invalid: bool = False, truncate: bool = False,
+             truncate_after: int | None = None) -> Generation:
+    """Produce the answer text (and JSON data when asked) for ``call``. ``truncate``
+    stops it early as if at the token limit: after ``truncate_after`` words, else at
+    half its length or ``max_tokens``, whichever is less (a cut JSON text no longer parses)."""
     if schema_invalid:
         data: Any = json.loads(SCHEMA_INVALID_TEXT)
         text = SCHEMA_INVALID_TEXT
@@ -125,7 +137,21 @@ def generate(call: Call, respond: Responder, *, schema_invalid: bool = False) ->
         gen.text = text[: call.max_tokens * CHARS_PER_TOKEN]
         gen.finish = "length"
         gen.data = None  # a cut-off JSON text no longer parses
+    if truncate:
+        gen.text, gen.finish, gen.data = cut(gen.text, call.max_tokens, truncate_after), "length", None
     return gen
+
+
+def cut(text: str, max_tokens: int | None, words: int | None) -> str:
+    """``text`` stopped early: after ``words`` words, else at half its tokens; never
+    beyond ``max_tokens``."""
+    if words is not None:
+        out = "".join(_WORD_RE.findall(text)[: max(0, words)]).rstrip()
+    else:
+        out = text[: max(1, estimate_tokens(text) // 2) * CHARS_PER_TOKEN]
+    if max_tokens is not None and max_tokens >= 0 and estimate_tokens(out) > max_tokens:
+        out = out[: max_tokens * CHARS_PER_TOKEN]
+    return out
 
 
 # ---------------------------------------------------------------- JSON schema
@@ -295,7 +321,9 @@ def reasoning_for(vendor: str, model: str, output_tokens: int) -> int:
 class PromptCache:
     """Remembers system prompts per (vendor, model) to report cached tokens on
     repeats, the way automatic prefix caching does (OpenAI, Gemini implicit)
-    and explicit ``cache_control`` does on Anthropic."""
+    and explicit ``cache_control`` does on Anthropic. The first call reports a
+    cache write where the vendor bills one: Anthropic (a 5-minute write) and
+    OpenAI's gpt-5 family (``cache_write_tokens``)."""
 
     def __init__(self, enabled: bool = True, min_tokens: int = 0) -> None:
         self.enabled = enabled
@@ -320,7 +348,12 @@ class PromptCache:
             self._seen.add(key)
         if seen:
             return size, 0
-        return 0, (size if call.vendor == "anthropic" else 0)
+        return 0, (size if writes_cache(call.vendor, call.model) else 0)
+
+
+def writes_cache(vendor: str, model: str) -> bool:
+    """Whether the vendor reports (and bills) the write that creates a cache entry."""
+    return vendor == "anthropic" or (vendor == "openai" and model.lower().startswith("gpt-5"))
 
 
 def input_tokens(call: Call) -> int:
@@ -343,4 +376,5 @@ def compute_usage(call: Call, gen: Generation, cache: PromptCache) -> Usage:
         cached_tokens=cached,
         cache_write_tokens=written,
         reasoning_tokens=reasoning_for(call.vendor, call.model, output),
+        input_image_tokens=call.images * IMAGE_TOKENS,
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 VENDORS: tuple[str, ...] = ("openai", "anthropic", "gemini")
@@ -24,6 +24,9 @@ KINDS: tuple[str, ...] = (
     "stream_cut",      # stream ``after`` chunks, then end without the finish event and usage
     "schema_invalid",  # valid JSON that does not match the requested schema
     "reset",           # close the connection abruptly, no response at all
+    "quota",           # the account's quota or credit is used up, in the vendor's own body
+    "too_large",       # the request exceeds a size or per-minute token limit, in the vendor's own body
+    "truncate",        # the answer stops at the token limit (finish "length"), after ``after`` words
 )
 
 DEFAULT_TIMEOUT_S = 30.0
@@ -36,7 +39,10 @@ class Fault:
     ``after`` applies to streamed answers: ``stream_cut`` and ``malformed_json``
     send that many content chunks first; ``status`` and ``timeout`` with
     ``after`` fail mid-stream (an in-band error event, or a stall) instead of
-    before the headers. ``mode`` is ``clean`` (the HTTP body ends properly, the
+    before the headers; so do ``quota`` and ``too_large``. ``truncate`` cuts the
+    answer after ``after`` words (else at half its length, never beyond the
+    request's max_tokens), plain or streamed. ``status`` picks a vendor's variant
+    of ``quota`` / ``too_large`` (Anthropic 402 billing_error, Gemini 413). ``mode`` is ``clean`` (the HTTP body ends properly, the
     SDK simply sees no finish event) or ``abrupt`` (the socket closes inside
     the chunked body, the SDK raises a transport error) for ``stream_cut``.
     """
@@ -83,7 +89,7 @@ class _VendorFaults:
 
 
 class FaultBook:
-    """Thread-safe per-vendor fault queues and sticky faults."""
+    """Thread-safe per-vendor fault queues and sticky faults (and, alike, usage plans)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -118,7 +124,7 @@ class FaultBook:
                     fault.times -= 1
                     if fault.times <= 0:
                         del book.queue[i]
-                    return Fault(**{**asdict(fault), "times": None})
+                    return replace(fault, times=None)
             if book.sticky is not None and book.sticky.matches(model):
                 return book.sticky
             return None
@@ -144,6 +150,9 @@ _POSITIONAL = {
     "malformed_json": ("after",),
     "schema_invalid": (),
     "reset": (),
+    "quota": ("status",),
+    "too_large": ("status",),
+    "truncate": ("after",),
 }
 
 
@@ -169,10 +178,13 @@ def parse_fault_spec(spec: str) -> tuple[str, Fault, int | None]:
 
     ARGs are positional per kind (``status`` -> code, retry_after; ``latency``
     and ``timeout`` -> seconds; ``stream_cut`` -> after, mode;
-    ``malformed_json`` -> after) or ``name=value`` (``times``, ``model``,
+    ``malformed_json`` and ``truncate`` -> after; ``quota`` and ``too_large``
+    -> status) or ``name=value`` (``times``, ``model``,
     ``retry_after``, ``after``, ``seconds``, ``mode``, ``message``, ``status``).
     Without ``times`` the fault is sticky. Examples: ``openai:status:429:2``,
-    ``gemini:latency:1.5``, ``anthropic:status:529:times=2``.
+    ``gemini:latency:1.5``, ``anthropic:status:529:times=2``,
+    ``openai:quota``, ``anthropic:quota:402``, ``gemini:too_large:after=2``,
+    ``openai:truncate:20:times=1``.
     """
     parts = spec.split(":")
     if len(parts) < 2:

@@ -45,6 +45,55 @@ def error(status: int, message: str | None = None, *, retry_after: float | None 
     return {"error": body}
 
 
+_QUOTA_METRIC = "generativelanguage.googleapis.com/generate_content_free_tier_requests"
+
+
+def _quota_failure(model: str | None, per: str, limit: int) -> dict[str, Any]:
+    return {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [{
+        "quotaMetric": _QUOTA_METRIC, "quotaId": f"GenerateRequestsPer{per}PerProjectPerModel-FreeTier",
+        "quotaDimensions": {"location": "global", "model": model or "gemini-2.5-flash"}, "quotaValue": str(limit)}]}
+
+
+def _retry_info(seconds: float) -> dict[str, Any]:
+    return {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": f"{seconds:g}s"}
+
+
+def fault_error(fault: Any, model: str | None, call: Call | None = None) -> tuple[int, dict[str, Any]]:
+    """(status, body) for a ``status``, ``quota`` or ``too_large`` fault. A 429 names the quota
+    it hit in a QuotaFailure (per minute for ``status``, per day for ``quota``) and says when to
+    retry in a RetryInfo; Gemini sends no Retry-After header. Too large is a 400
+    INVALID_ARGUMENT about the payload size (413 with ``status=413``)."""
+    if fault.kind == "quota":
+        status = int(fault.status or 429)
+        message = fault.message or (
+            f"{_STATUS[429][1]} To monitor your current usage, head to: https://ai.dev/usage?tab=rate-limit. "
+            f"\n* Quota exceeded for metric: {_QUOTA_METRIC}, limit: 250, model: {model or 'gemini-2.5-flash'}\n"
+            "Please retry in 23.4s.")
+        delay = fault.retry_after if fault.retry_after is not None else 23.0
+        details = [_quota_failure(model, "Day", 250),
+                   {"@type": "type.googleapis.com/google.rpc.Help", "links": [{
+                       "description": "Learn more about Gemini API quotas",
+                       "url": "https://ai.google.dev/gemini-api/docs/rate-limits"}]},
+                   _retry_info(delay)]
+        return status, error(status, message, details=details)
+    if fault.kind == "too_large":
+        if fault.status == 413:
+            return 413, {"error": {"message": fault.message or "Maximum request body size 1048576 exceeded, "
+                                   "actual body size 1056562", "code": 413, "status": "Request Entity Too Large"}}
+        status = int(fault.status or 400)
+        return status, error(status, fault.message or "Request payload size exceeds the limit: 20971520 bytes.")
+    status = int(fault.status or 500)
+    body = error(status, fault.message, retry_after=fault.retry_after)
+    if status == 429:  # after the RetryInfo: which quota ran out this minute
+        body["error"].setdefault("details", []).append(_quota_failure(model, "Minute", 10))
+    return status, body
+
+
+def stream_fault(fault: Any, model: str | None) -> bytes:
+    """The in-stream form: the error object as one more SSE event."""
+    return sse(fault_error(fault, model)[1])
+
+
 def response_headers() -> dict[str, str]:
     return {"x-gemini-service-tier": "standard", "server-timing": "gfet4t7; dur=1"}
 
@@ -146,20 +195,37 @@ def parse(model: str, body: dict[str, Any], *, stream: bool) -> Call:
 # --------------------------------------------------------------- responses
 
 
-def _usage(gen: Generation, *, final: bool = True) -> dict[str, Any]:
+def _by_modality(text: int, audio: int = 0, image: int = 0) -> list[dict[str, Any]]:
+    parts = [("TEXT", text), ("AUDIO", audio), ("IMAGE", image)]
+    return [{"modality": m, "tokenCount": n} for m, n in parts if n or m == "TEXT"]
+
+
+def _usage(gen: Generation) -> dict[str, Any]:
+    """promptTokenCount includes the cached part; thoughts are reported apart from the
+    candidates; zero counts are omitted rather than sent as 0, like the real API."""
     u = gen.usage
-    usage: dict[str, Any] = {"promptTokenCount": u.input_tokens}
-    if final:
-        usage["candidatesTokenCount"] = u.output_tokens
-    total = u.input_tokens + (u.output_tokens + u.reasoning_tokens if final else 0)
-    usage["totalTokenCount"] = total
-    # like the real API, zero counts are omitted rather than sent as 0
+    candidates = u.output_tokens + u.output_audio_tokens + u.output_image_tokens
+    usage: dict[str, Any] = {"promptTokenCount": u.input_tokens, "candidatesTokenCount": candidates,
+                             "totalTokenCount": u.input_tokens + candidates + u.reasoning_tokens}
     if u.cached_tokens:
         usage["cachedContentTokenCount"] = u.cached_tokens
-    if final and u.reasoning_tokens:
+    usage["promptTokensDetails"] = _by_modality(u.input_tokens - u.input_audio_tokens - u.input_image_tokens,
+                                                u.input_audio_tokens, u.input_image_tokens)
+    if u.cached_tokens:
+        usage["cacheTokensDetails"] = _by_modality(
+            u.cached_tokens - u.cache_audio_read_tokens - u.cache_image_read_tokens,
+            u.cache_audio_read_tokens, u.cache_image_read_tokens)
+    if u.output_audio_tokens or u.output_image_tokens:
+        usage["candidatesTokensDetails"] = _by_modality(u.output_tokens, u.output_audio_tokens,
+                                                        u.output_image_tokens)
+    if u.reasoning_tokens:
         usage["thoughtsTokenCount"] = u.reasoning_tokens
-    usage["promptTokensDetails"] = [{"modality": "TEXT", "tokenCount": u.input_tokens}]
     return usage
+
+
+def usage_body(call: Call, gen: Generation) -> dict[str, Any]:
+    """What genai-prices' extractor reads (``extract_usage(..., provider_id="google")``)."""
+    return {"modelVersion": call.model, "usageMetadata": _usage(gen)}
 
 
 def _finish(gen: Generation) -> str:

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 WIRES: dict[str, Any] = {"openai": openai_wire, "anthropic": anthropic_wire, "gemini": gemini_wire}
 REASONS = {529: "Overloaded", 499: "Client Closed Request"}
+_ERROR_KINDS = ("status", "quota", "too_large")  # faults answered with the vendor's error body
 
 _GEMINI_CALL = re.compile(r"^/(v1|v1beta|v1alpha)/models/([^/:]+):(generateContent|streamGenerateContent|countTokens)$")
 _GEMINI_MODELS = re.compile(r"^/(v1beta|v1alpha)/(models|tunedModels)(?:/([^/:]+))?$")
@@ -258,7 +259,8 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 call = wire.parse(body)
             model = call.model
-            entry.update(model=model, stream=call.stream, images=call.images, structured=call.json_mode)
+            entry.update(model=model, stream=call.stream, images=call.images, structured=call.json_mode,
+                         max_tokens=call.max_tokens)
         allowed = sim._models.get(route.vendor)
         if model and allowed is not None and model not in allowed:
             if route.vendor == "gemini":
@@ -283,9 +285,16 @@ class Handler(BaseHTTPRequestHandler):
             total = input_tokens(call)
             obj = gemini_wire.count_tokens(total) if route.vendor == "gemini" else {"input_tokens": total}
             return self._send_plain(route, obj, headers, fault, entry)
-        gen = generate(call, sim._respond, schema_invalid=fault is not None and fault.kind == "schema_invalid")
+        kind = fault.kind if fault is not None else None
+        gen = generate(call, sim._respond, schema_invalid=kind == "schema_invalid", truncate=kind == "truncate",
+                       truncate_after=fault.after if fault is not None and kind == "truncate" else None)
         gen.usage = compute_usage(call, gen, sim._cache)
-        entry.update(input_tokens=gen.usage.input_tokens, output_tokens=gen.usage.output_tokens)
+        plan = sim._usage_plans.take(route.vendor, model)
+        if plan is not None:
+            plan.apply(gen.usage)
+            entry["usage_plan"] = plan.as_dict()
+        entry.update(input_tokens=gen.usage.input_tokens, output_tokens=gen.usage.output_tokens,
+                     finish=gen.finish, usage_body=wire.usage_body(call, gen))
         if not call.stream:
             return self._send_plain(route, wire.render(call, gen), headers, fault, entry)
         chunks = split_chunks(gen.text)
@@ -308,25 +317,20 @@ class Handler(BaseHTTPRequestHandler):
             self._hold(fault.seconds if fault.seconds is not None else DEFAULT_TIMEOUT_S)
             self._hangup()
             return True
-        elif fault.kind == "status" and not (streaming and fault.after is not None):
+        elif fault.kind in _ERROR_KINDS and not (streaming and fault.after is not None):
             self._send_fault_status(route, fault, call, entry)
             return True
         return False
 
     def _send_fault_status(self, route: Route, fault: Fault, call: Any, entry: dict[str, Any]) -> None:
-        status = int(fault.status or 500)
         wire = WIRES[route.vendor]
         model = call.model if call is not None else route.model
-        if route.vendor == "gemini":
-            body = gemini_wire.error(status, fault.message, retry_after=fault.retry_after)
-        elif route.vendor == "openai":
-            body = openai_wire.error(status, fault.message, model=model)
-        else:
-            body = anthropic_wire.error(status, fault.message)
+        status, body = wire.fault_error(fault, model, call)
         headers = wire.response_headers()
-        if fault.retry_after is not None:
+        # OpenAI sends retry-after and retry-after-ms, Anthropic retry-after; Gemini says it in the body
+        if fault.retry_after is not None and fault.kind == "status" and route.vendor != "gemini":
             headers["retry-after"] = f"{fault.retry_after:g}"
-            if route.vendor != "gemini":
+            if route.vendor == "openai":
                 headers["retry-after-ms"] = f"{fault.retry_after * 1000:g}"
         if route.vendor == "openai" and status == 429:
             headers["x-ratelimit-remaining-requests"] = "0"
@@ -345,7 +349,7 @@ class Handler(BaseHTTPRequestHandler):
                 entry: dict[str, Any]) -> None:
         kind = fault.kind if fault is not None else None
         broken = kind in ("stream_cut", "malformed_json") or (
-            kind in ("status", "timeout") and fault is not None and fault.after is not None
+            kind in (*_ERROR_KINDS, "timeout") and fault is not None and fault.after is not None
         )
         default_after = 1 if kind == "malformed_json" else 2
         after = len(plan.body)
@@ -383,8 +387,8 @@ class Handler(BaseHTTPRequestHandler):
         elif kind == "malformed_json":
             self._chunk(wire.broken_frame())
             self._end_chunks()
-        elif kind == "status":
-            self._chunk(wire.stream_error(int(fault.status or 500), fault.message))
+        elif kind in _ERROR_KINDS:
+            self._chunk(wire.stream_fault(fault, entry.get("model")))
             self._end_chunks()
         elif kind == "timeout":
             self._hold(fault.seconds if fault.seconds is not None else DEFAULT_TIMEOUT_S)

@@ -48,6 +48,34 @@ def error(status: int, message: str | None = None, *, code: str | None = None, m
     }
 
 
+QUOTA_MESSAGE = ("You exceeded your current quota, please check your plan and billing details. For more "
+                 "information on this error, read the docs: "
+                 "https://platform.openai.com/docs/guides/error-codes/api-errors.")
+
+
+def fault_error(fault: Any, model: str | None, call: Call | None = None) -> tuple[int, dict[str, Any]]:
+    """(status, body) for a ``status``, ``quota`` or ``too_large`` fault, as OpenAI sends them:
+    both an exhausted balance and a request above the per-minute token limit are 429s."""
+    if fault.kind == "quota":
+        return int(fault.status or 429), {"error": {"message": fault.message or QUOTA_MESSAGE,
+                                                    "type": "insufficient_quota", "param": None,
+                                                    "code": "insufficient_quota"}}
+    if fault.kind == "too_large":
+        asked = 52000 if call is None else max(52000, (call.max_tokens or 0) + len(call.prompt) // 4)
+        message = (f"Request too large for {model or 'gpt-4o'} in organization org-sim on tokens per min (TPM): "
+                   f"Limit 30000, Requested {asked}. The input or output tokens must be reduced in order to run "
+                   "successfully. Visit https://platform.openai.com/account/rate-limits to learn more.")
+        return int(fault.status or 429), {"error": {"message": fault.message or message, "type": "tokens",
+                                                    "param": None, "code": "rate_limit_exceeded"}}
+    status = int(fault.status or 500)
+    return status, error(status, fault.message, model=model)
+
+
+def stream_fault(fault: Any, model: str | None) -> bytes:
+    """The in-stream form: a ``data: {"error": {...}}`` event."""
+    return sse(fault_error(fault, model)[1])
+
+
 def response_headers() -> dict[str, str]:
     return {"x-request-id": new_id("req_", 32), "openai-processing-ms": "1"}
 
@@ -157,20 +185,30 @@ def parse(body: dict[str, Any]) -> Call:
 
 
 def _usage(gen: Generation) -> dict[str, Any]:
+    """Totals include every part: prompt_tokens the cached, cache-write and audio tokens,
+    completion_tokens the reasoning and audio tokens (cache writes appear only when made)."""
     u = gen.usage
-    completion = u.output_tokens + u.reasoning_tokens
+    completion = u.output_tokens + u.reasoning_tokens + u.output_audio_tokens + u.output_image_tokens
+    prompt_details: dict[str, Any] = {"cached_tokens": u.cached_tokens, "audio_tokens": u.input_audio_tokens}
+    if u.cache_write_tokens:
+        prompt_details["cache_write_tokens"] = u.cache_write_tokens
     return {
         "prompt_tokens": u.input_tokens,
         "completion_tokens": completion,
         "total_tokens": u.input_tokens + completion,
-        "prompt_tokens_details": {"cached_tokens": u.cached_tokens, "audio_tokens": 0},
+        "prompt_tokens_details": prompt_details,
         "completion_tokens_details": {
             "reasoning_tokens": u.reasoning_tokens,
-            "audio_tokens": 0,
+            "audio_tokens": u.output_audio_tokens,
             "accepted_prediction_tokens": 0,
             "rejected_prediction_tokens": 0,
         },
     }
+
+
+def usage_body(call: Call, gen: Generation) -> dict[str, Any]:
+    """What genai-prices' extractor reads (``extract_usage(..., api_flavor="chat")``)."""
+    return {"model": call.model, "usage": _usage(gen)}
 
 
 def _finish(gen: Generation) -> str:
@@ -240,7 +278,7 @@ def get_model(model: str) -> dict[str, Any]:
 
 
 __all__ = [
-    "DEFAULT_MODELS", "VENDOR", "auth_error", "bad_request", "broken_frame", "dumps", "error",
+    "DEFAULT_MODELS", "VENDOR", "auth_error", "bad_request", "broken_frame", "dumps", "error", "fault_error",
     "get_model", "list_models", "model_not_found", "parse", "render", "response_headers",
-    "stream", "stream_error",
+    "stream", "stream_error", "stream_fault", "usage_body",
 ]

@@ -19,6 +19,7 @@ from orchestrator.simulator import anthropic_wire, gemini_wire, openai_wire
 from orchestrator.simulator.engine import PromptCache, Responder, default_respond
 from orchestrator.simulator.faults import VENDORS, Fault, FaultBook, _check_vendor
 from orchestrator.simulator.handler import Handler
+from orchestrator.simulator.usage import UsagePlan
 
 _DEFAULT_MODELS = {
     "openai": openai_wire.DEFAULT_MODELS,
@@ -104,6 +105,7 @@ class Simulator:
         self.chunk_delay = chunk_delay
         self._cache = PromptCache(enabled=prompt_cache)
         self._faults = FaultBook()
+        self._usage_plans = FaultBook()  # UsagePlans, queued and sticky like faults
         self._log: collections.deque[dict[str, Any]] = collections.deque(maxlen=LOG_LIMIT)
         self._log_lock = threading.Lock()
         self._seq = 0
@@ -207,6 +209,26 @@ class Simulator:
     def faults(self) -> dict[str, dict[str, Any]]:
         return self._faults.snapshot()
 
+    # --------------------------------------------------------- usage plans
+
+    def add_usage(self, vendor: str, *, times: int = 1, model: str | None = None, **counts: int) -> None:
+        """Report extra usage detail on the next ``times`` matching answers of ``vendor``
+        (``cache_read``, ``cache_write``, ``cache_write_1h``, ``reasoning``, ``input_audio``,
+        ``input_image``, ``cache_audio_read``, ``cache_image_read``, ``output_audio``,
+        ``output_image``; see ``orchestrator.simulator.usage``)."""
+        self._usage_plans.add(vendor, UsagePlan(model=model, **counts), times)
+
+    def set_sticky_usage(self, vendor: str, *, model: str | None = None, **counts: int) -> None:
+        """Report extra usage detail on every matching answer of ``vendor`` until cleared."""
+        self._usage_plans.set_sticky(vendor, UsagePlan(model=model, **counts))
+
+    def clear_usage(self, vendor: str | None = None) -> None:
+        self._usage_plans.clear(vendor)
+
+    @property
+    def usage_plans(self) -> dict[str, dict[str, Any]]:
+        return self._usage_plans.snapshot()
+
     # ------------------------------------------------------ keys and models
 
     def set_valid_keys(self, vendor: str, keys: str | Iterable[str] | None) -> None:
@@ -238,6 +260,7 @@ class Simulator:
                 "vendor": vendor, "action": action, "model": model, "stream": False,
                 "status": None, "fault": None, "auth": None, "duration_ms": None,
                 "images": None, "structured": None, "input_tokens": None, "output_tokens": None,
+                "max_tokens": None, "finish": None, "usage_plan": None, "usage_body": None,
                 "_t0": time.monotonic(),
             }
             self._log.append(entry)
@@ -251,7 +274,9 @@ class Simulator:
     def requests(self) -> list[dict[str, Any]]:
         """The request log, oldest first: method, path (no query string),
         vendor, action, model, stream, status, fault, auth outcome, duration,
-        token counts. Never a key."""
+        token counts, the request's max_tokens, the finish ("stop" or
+        "length"), the usage plan applied and ``usage_body`` (the usage block
+        sent, wrapped as genai-prices' ``extract_usage`` reads it). Never a key."""
         with self._log_lock:
             return [{k: v for k, v in e.items() if not k.startswith("_")} for e in self._log]
 
@@ -260,7 +285,8 @@ class Simulator:
             self._log.clear()
 
     def reset(self) -> None:
-        """Clear faults, the request log and the prompt cache."""
+        """Clear faults, usage plans, the request log and the prompt cache."""
         self.clear_faults()
+        self.clear_usage()
         self.clear_requests()
         self._cache.clear()

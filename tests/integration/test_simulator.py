@@ -329,8 +329,9 @@ def test_gemini_errors(sim):
     with pytest.raises(genai_errors.ClientError) as rl:
         client.models.generate_content(model="gemini-2.5-flash", contents="x")
     assert rl.value.code == 429 and rl.value.status == "RESOURCE_EXHAUSTED"
-    assert rl.value.response.headers["retry-after"] == "7"
+    assert "retry-after" not in rl.value.response.headers  # Gemini says when in the body, not a header
     assert rl.value.details["error"]["details"][0]["retryDelay"] == "7s"
+    assert "PerMinute" in rl.value.details["error"]["details"][1]["violations"][0]["quotaId"]
     sim.add_fault("gemini", kind="status", status=503)
     with pytest.raises(genai_errors.ServerError):
         client.models.generate_content(model="gemini-2.5-flash", contents="x")
