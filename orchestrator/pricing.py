@@ -25,7 +25,6 @@ the reason, never $0.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -195,9 +194,9 @@ def price(card: PriceCard | None, usage: TokenUsage) -> Priced:
     from genai_prices.types import Usage
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # an unknown usage key must not print; it is caught below
-            total = card.model_price().calc_price(Usage(**counts))["total_price"]
+        # (adapters emit only genai-prices' own usage keys, so Usage has nothing to warn about;
+        # warnings.catch_warnings would not be thread-safe here)
+        total = card.model_price().calc_price(Usage(**counts))["total_price"]
     except (ValueError, KeyError, TypeError, InvalidOperation, ArithmeticError) as exc:
         return Priced(None, _reason(exc))
     return Priced(Decimal(total))

@@ -131,6 +131,10 @@ def _parser() -> argparse.ArgumentParser:
 
     al.register(group, cmd)
 
+    from orchestrator.cli import prices as pr
+
+    pr.register(group, cmd)
+
     plans = group("plans", "plans and their limits")
     cmd(plans, "list", c.plans_list, "list plans and limits")
     sp = cmd(plans, "set", c.plans_set, "change a plan's limits ('none' removes a limit)")

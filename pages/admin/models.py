@@ -1,4 +1,5 @@
-"""Models and prices: the catalog, admin price overrides, new models, (de)activation."""
+"""Models and prices: the catalog, price changes with their preview and history, re-pricing a past
+period, the sync with genai-prices, new models, (de)activation (price sections in ``ui.admin_prices``)."""
 
 import pandas as pd
 import streamlit as st
@@ -6,15 +7,17 @@ import streamlit as st
 from orchestrator.services.admin import catalog
 from orchestrator.services.actor import Actor
 from orchestrator.services.admin.providers import provider_kinds
+from ui import admin_prices as prices
 from ui.admin_common import (ACTIVE, INACTIVE, OVERRIDE, UNPRICED, attempt, header, none_if_all, options_with_all,
-                             per_mtok, plain, tone)
+                             per_mtok, tone)
 from ui.context import get_orchestrator, require_admin
 
 user = require_admin()
 actor = Actor.of(user)  # checked again by every service call
 orch = get_orchestrator()
 header("Models & prices", "Prices per million tokens, from genai-prices' bundled snapshot unless an admin "
-       "overrides them. A model without a price is logged as unpriced (unknown cost), never as $0.")
+       "overrides them; every change is a new version from its effective time. A model without a price is "
+       "logged as unpriced (unknown cost), never as $0.")
 
 models = catalog.list_models(orch)
 m1, m2, m3, m4 = st.columns(4)
@@ -41,8 +44,10 @@ table = pd.DataFrame([{
     "Context": f"{m.context_window:,}" if m.context_window else "—",
     "Vision": "✔ yes" if m.supports_vision else "— no", "Active": ACTIVE if m.is_active else INACTIVE,
     "Price source": SOURCE.get(m.price_source or "", UNPRICED) + (" · tiered" if m.has_price_tiers else ""),
+    "Version": (f"v{m.price_version}" if m.price_version else "—")
+    + (f" (v{m.scheduled_version} scheduled)" if m.scheduled_version else ""),
 } for m in shown], columns=["Kind", "Providers", "Model", "Tier", "Input / 1M", "Output / 1M", "Cached input / 1M",
-                            "Context", "Vision", "Active", "Price source"])
+                            "Context", "Vision", "Active", "Price source", "Version"])
 
 
 def _highlight(row: pd.Series) -> list[str]:
@@ -58,7 +63,8 @@ st.dataframe(table.style.apply(_highlight, axis=1).map(tone), hide_index=True, w
 st.caption("Orange rows are unpriced · blue rows carry an admin price override · tiered: the price rises "
            "above a prompt-size threshold (genai-prices tiers).")
 
-tab_edit, tab_add = st.tabs(["Edit a model", "Add a model"])
+tab_edit, tab_history, tab_reprice, tab_sync, tab_add = st.tabs(
+    ["Edit a model", "Price history", "Re-price a past period", "Sync with genai-prices", "Add a model"])
 with tab_edit:
     labels = {f"{m.kind} · {m.model}": m for m in models}
     if not labels:
@@ -71,28 +77,16 @@ with tab_edit:
                 + (f" (genai-prices id `{pick.genai_prices_ref}`)" if pick.genai_prices_ref else ""))
     left, right = st.columns(2, gap="large")
     with left:
-        st.subheader("Price override")
-        with st.form(f"price_{pick.kind}_{pick.model}"):
-            ident = f"{pick.kind}:{pick.model}"
-            p1, p2 = st.columns(2)
-            inp = p1.text_input("Input $ / 1M", value=plain(pick.input_usd_per_mtok), key=f"price_in:{ident}")
-            out = p2.text_input("Output $ / 1M", value=plain(pick.output_usd_per_mtok), key=f"price_out:{ident}")
-            p3, p4 = st.columns(2)
-            cached = p3.text_input("Cached input $ / 1M (optional)", value=plain(pick.cached_input_usd_per_mtok),
-                                   key=f"price_cached:{ident}")
-            write = p4.text_input("Cache write $ / 1M (optional)", value=plain(pick.cache_write_usd_per_mtok),
-                                  key=f"price_write:{ident}")
-            st.caption("An override is a flat price: genai-prices' threshold tiers no longer apply.")
-            save_price = st.form_submit_button("Save price override", type="primary", icon=":material/sell:")
-        if save_price:
-            attempt(lambda: catalog.set_price(orch, kind=pick.kind, model=pick.model, input_usd=inp, output_usd=out,
-                                              cached_input_usd=cached or None, cache_write_usd=write or None,
-                                              actor=actor),
-                    success=f"Price override saved for {pick.model}.")
+        ident = f"{pick.kind}:{pick.model}"
+        st.subheader("Prices in force" + (f" (version {pick.price_version})" if pick.price_version else ""))
+        prices.prices_in_force(pick)
+        st.subheader("Change prices")
+        prices.change_form(orch, actor, pick)
         if pick.is_override and st.button("Clear override (re-price from genai-prices)", icon=":material/undo:",
                                           key="clear_override"):
-            for field in ("in", "out", "cached", "write"):
-                st.session_state.pop(f"price_{field}:{ident}", None)  # show the new prices, not the typed ones
+            for field in list(st.session_state):
+                if isinstance(field, str) and field.startswith("price") and field.endswith(f":{ident}"):
+                    del st.session_state[field]  # show the new prices, not the typed ones
             attempt(lambda: catalog.clear_override(orch, kind=pick.kind, model=pick.model, actor=actor),
                     success=lambda r: f"Override cleared: {r.model} is "
                     + ("priced from genai-prices again." if r.priced else "unpriced (genai-prices does not know it)."))
@@ -117,6 +111,20 @@ with tab_edit:
         elif st.button("Activate model", icon=":material/play_circle:", key="model_activate", type="primary"):
             attempt(lambda: catalog.set_active(orch, kind=pick.kind, model=pick.model, active=True, actor=actor),
                     success=f"{pick.model} is active.")
+
+with tab_history:
+    st.caption(f"Every version of {pick.kind} · {pick.model}'s prices; each ledger row names the version it was "
+               "priced with.")
+    prices.history(orch, pick)
+
+with tab_reprice:
+    st.caption("Re-prices this model's calls in a past period with one version: the cost side of the books "
+               "changes (audited, in batches, totals kept per batch); what users were charged never does. "
+               "Super admins only.")
+    prices.reprice_form(orch, actor, pick)
+
+with tab_sync:
+    prices.sync_section(orch, actor)
 
 with tab_add:
     with st.form("add_model", clear_on_submit=True):

@@ -20,7 +20,7 @@ def test_catalog_lists_every_model_with_prices(app_env):
     no_errors(at)
     table = at.dataframe[0].value
     assert {"Kind", "Providers", "Model", "Tier", "Input / 1M", "Output / 1M", "Cached input / 1M", "Context",
-            "Vision", "Active", "Price source"} == set(table.columns)
+            "Vision", "Active", "Price source", "Version"} == set(table.columns)
     assert len(table) == len(catalog.list_models(app_env))
     row = _row(at, "claude-sonnet-4-5")
     assert (row["Input / 1M"], row["Output / 1M"], row["Price source"]) == ("$3.00", "$15.00", "genai-prices · tiered")
@@ -56,7 +56,9 @@ def test_override_marked_then_cleared(app_env):
     at.selectbox(key="cat_pick").select("openai · gpt-5-nano").run()
     at.text_input(key="price_in:openai:gpt-5-nano").input("0.07")
     at.text_input(key="price_out:openai:gpt-5-nano").input("0.5")
-    at.button(key="FormSubmitter:price_openai_gpt-5-nano-Save price override").click().run()
+    at.button(key="FormSubmitter:price_openai_gpt-5-nano-Preview change").click().run()
+    no_errors(at)
+    at.button(key="price_save").click().run()
     no_errors(at)
     row = _row(at, "gpt-5-nano")
     assert (row["Input / 1M"], row["Output / 1M"], row["Price source"]) == ("$0.07", "$0.50", "✎ admin override")
@@ -74,7 +76,7 @@ def test_bad_price_is_refused(app_env):
     at = page_as(app_env, "models")
     at.selectbox(key="cat_pick").select("openai · gpt-5-nano").run()
     at.text_input(key="price_in:openai:gpt-5-nano").input("cheap")
-    at.button(key="FormSubmitter:price_openai_gpt-5-nano-Save price override").click().run()
+    at.button(key="FormSubmitter:price_openai_gpt-5-nano-Preview change").click().run()
     assert [e.value for e in at.error] == ["'cheap' is not an amount in dollars."]
     assert catalog.list_models(app_env, kind="openai")[0].price_source == "genai-prices"
 

@@ -13,7 +13,8 @@ from db.models import AuditEntry
 from orchestrator.errors import PermissionDenied
 from orchestrator.routing import RouteStep
 from orchestrator.services.admin import (admin_providers, admin_users, alert_channels, alerts, api_tokens, catalog,
-                                         plans, policy, providers, security, users)
+                                         plans, policy, price_changes, price_sync, providers, security,
+                                         users)
 from orchestrator.services.actor import Actor, require
 from tests.admin_commands import admin_commands
 from tests.alert_support import plant_channel
@@ -52,6 +53,10 @@ CALLS: dict[str, Callable] = {
     "catalog.update_model": lambda o, a: catalog.update_model(o, kind="openai", model="gpt-5", tier="quality",
                                                               actor=a),
     "catalog.set_active": lambda o, a: catalog.set_active(o, kind="openai", model="gpt-5", active=False, actor=a),
+    "price_sync.sync": lambda o, a: price_sync.sync(o, apply=True, actor=a),
+    "price_changes.reprice": lambda o, a: price_changes.reprice(o, kind="openai", model="gpt-5", start="2026-01-01",
+                                                                end="2026-01-02", reason="fix", confirm=True,
+                                                                actor=a),
     "policy.save": lambda o, a: policy.save(o, {("freemium", "extract_job"): OFF}, actor=a),
     "policy.set_chain": lambda o, a: policy.set_chain(o, plan="freemium", task="extract_job", steps=OFF, actor=a),
     "policy.revert": lambda o, a: policy.revert(o, 1, actor=a),

@@ -86,7 +86,8 @@ def test_update_and_activate(orch):
 
 
 def test_offline_clears_to_builtin_zero(orch):
-    catalog.set_price(orch, kind="offline", model="offline-engine-v1", input_usd="1", output_usd="1", actor=operator())
+    catalog.set_price(orch, kind="offline", model="offline-engine-v1", input_usd="1", output_usd="1",
+                      confirm=True, actor=operator())
     row = catalog.clear_override(orch, kind="offline", model="offline-engine-v1", actor=operator())
     assert row.price_source == "builtin" and row.input_usd_per_mtok == 0 and row.priced
 
