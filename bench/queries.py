@@ -23,7 +23,7 @@ from sqlalchemy import func, select, text
 from db.models import UsageRecord
 from db.session import Database
 from orchestrator import rollups
-from orchestrator.services.admin import alerts
+from orchestrator.services.admin import alerts, price_changes
 from orchestrator.services.reports import analytics
 from orchestrator.services.reports import analytics_finance as finance
 from orchestrator.services.reports.analytics_queries import AnalyticsFilter, clear_cache
@@ -61,6 +61,9 @@ def queries(today: date, heavy_user: int | None, now: datetime):
             start=f30.start, end=f30.end, providers=("anthropic",)))),
         ("top users, model filter (ledger)", lambda o: analytics.top_users(o, filt=AnalyticsFilter(
             start=f30.start, end=f30.end, models=("gpt-5-nano",)))),
+        # the busiest model's last 30 days re-priced under a proposed change, with margin per plan
+        ("price change preview (30 d)", lambda o: price_changes.preview_price_change(
+            o, kind="gemini", model="gemini-2.5-flash-lite", prices={"input_mtok": "0.12"}, today=today)),
     ]
     if heavy_user is not None:
         out.append(("kpis, one user (ledger)", lambda o: analytics.kpis(o, filt=AnalyticsFilter(

@@ -6,9 +6,10 @@ through the ledger's (provider, timestamp) index: the provider names are those o
 model's kind now plus those the daily rollups saw serve the model in the window (a
 provider renamed or deleted since still has its rows found).
 
-- ``what_if`` groups the rows by distinct usage (token counts, finer usage, plan) in SQL
-  and prices each distinct usage once with ``pricing.price``: exact ``Decimal`` sums of
-  the rows' cost now and under the new card, per plan.
+- ``what_if`` sums the rows whose cost is linear in their columns per plan and tier
+  bucket in SQL and prices each sum once; the others it groups by distinct usage (token
+  counts, finer usage, plan) and prices each once with ``pricing.price``: exact
+  ``Decimal`` sums of the rows' cost now and under the new card, per plan.
 - ``run`` rewrites the rows' cost with one price version, ``BATCH_ROWS`` rows (by id) per
   transaction. Each batch that changed something stores a ``RepricingBatch`` with the
   exact old and new totals of the rows it changed and adds them to the run's totals, so
@@ -27,11 +28,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Text, cast, func, select, update
+from sqlalchemy import Text, and_, case, cast, func, literal, not_, or_, select, update
 
 from db.models import Provider, RepricingBatch, RepricingRun, UsageDaily, UsageRecord
 from db.session import Database
@@ -112,16 +115,26 @@ class Impact:
 
 def what_if(db: Database, kind: str, model: str, lo: datetime, hi: datetime, card: PriceCard
             ) -> dict[str, Impact]:
-    """Per plan: the model's provider calls in [lo, hi) and their cost now and under ``card``."""
+    """Per plan: the model's provider calls in [lo, hi) and their cost now and under ``card``.
+
+    Rows whose cost is linear in their columns (the common case) are summed in SQL per plan
+    and tier bucket and priced once per sum (``flat_cards``): at 1M rows that is a few
+    GROUP BY rows instead of tens of thousands of genai-prices calls. The rest, and every row
+    when a rate is too fine for sums to be exact, are priced once per distinct usage."""
     detail = cast(_R.usage_detail, Text)
     keys = (_R.plan, *USAGE_COLUMNS, detail, _R.unpriced_reason)
     out: dict[str, Impact] = defaultdict(Impact)
+    cards = flat_cards(card)
     with db.read() as s:
         providers = providers_of(s, kind, model, lo, hi)
         if not providers:
             return {}
+        where = _where(kind, model, providers, lo, hi)
+        if cards is not None:
+            _what_if_summed(s, where, cards, out)
+            where = (*where, not_(_summable()))
         q = (select(*keys, func.count(), func.sum(_R.cost_usd), func.count(_R.cost_usd))
-             .where(*_where(kind, model, providers, lo, hi)).group_by(*keys))
+             .where(*where).group_by(*keys))
         groups = s.execute(q).all()
     prices: dict[tuple, Decimal | None] = {}
     for plan, t_in, t_out, t_cached, t_write, t_reason, usage_text, reason, n, old, n_priced in groups:
@@ -143,6 +156,74 @@ def what_if(db: Database, kind: str, model: str, lo: datetime, hi: datetime, car
         else:
             imp.new_cost_usd += cost * n
     return dict(out)
+
+
+# ----------------------------------------------------------------- what if, summed
+
+
+def _exact_to_pico(value: Decimal) -> bool:
+    """A rate per MTok with at most 6 decimals: every per-row cost is then a whole number of
+    picodollars, so the ledger's rounding is a no-op and sums of rows price like the rows."""
+    return value.normalize().as_tuple().exponent >= -6
+
+
+def flat_cards(card: PriceCard) -> list[tuple[int, PriceCard]] | None:
+    """The card split at its tier starts: ``[(start, card with that tier's rates, no tiers)]``
+    for rows whose input is above ``start`` (the first start is -1: every row), or None when a
+    rate is too fine for sums to equal the rows' sum (then every distinct usage is priced)."""
+    tiered: dict[str, Any] = {}
+    for name, key in pricing.NAMED_KEYS.items():
+        base = getattr(card, name)
+        if base is not None:
+            tiered[key] = (base, [(int(t["start"]), Decimal(str(t["price"]))) for t in card.tiers.get(name) or []])
+    for key, value in card.extra.items():
+        if isinstance(value, Mapping):
+            tiered[key] = (Decimal(str(value["base"])),
+                           [(int(t["start"]), Decimal(str(t["price"]))) for t in value.get("tiers") or []])
+        elif value is not None:
+            tiered[key] = (Decimal(str(value)), [])
+    rates = [base for base, _ in tiered.values()] + [p for _, steps in tiered.values() for _, p in steps]
+    if not all(_exact_to_pico(r) for r in rates):
+        return None
+    starts = sorted({-1} | {start for _, steps in tiered.values() for start, _ in steps})
+    out = []
+    for start in starts:
+        prices: dict[str, str] = {}
+        for key, (base, steps) in tiered.items():
+            rate = base
+            for step_start, price in sorted(steps):
+                if start >= step_start:  # rows here have input > start >= step_start: the cliff applies
+                    rate = price
+            prices[key] = str(rate)
+        out.append((start, PriceCard.from_prices(prices)))
+    return out
+
+
+def _summable():
+    """Rows whose cost is linear in their columns: priced, no finer usage, cache counts within input."""
+    no_detail = or_(_R.usage_detail.is_(None), cast(_R.usage_detail, Text).in_(("null", "{}")))
+    return and_(_R.priced.is_(True), no_detail, _R.tokens_cached + _R.tokens_cache_write <= _R.tokens_input,
+                _R.tokens_reasoning <= _R.tokens_output)
+
+
+def _what_if_summed(s, where: tuple, cards: list[tuple[int, PriceCard]], out: dict[str, Impact]) -> None:
+    """Per plan and tier bucket, one priced sum (exact: the cost is linear within a bucket)."""
+    starts = [start for start, _ in cards]
+    bucket = case(*[(_R.tokens_input > start, i) for i, start in reversed(list(enumerate(starts))) if i],
+                  else_=0) if len(starts) > 1 else literal(0)
+    sums = [func.coalesce(func.sum(c), 0) for c in USAGE_COLUMNS]
+    q = (select(_R.plan, bucket, func.count(), func.sum(_R.cost_usd), *sums)
+         .where(*where, _summable()).group_by(_R.plan, bucket))
+    for plan, index, n, old, t_in, t_out, t_cached, t_write, t_reason in s.execute(q).all():
+        imp = out[plan]
+        imp.rows += n
+        imp.old_cost_usd += old or Decimal(0)
+        cost = pricing.price(cards[int(index)][1], usage_of(int(t_in), int(t_out), int(t_cached), int(t_write),
+                                                            int(t_reason), None)).cost
+        if cost is None:
+            imp.unpriced_after += n
+        else:
+            imp.new_cost_usd += cost
 
 
 # ----------------------------------------------------------------- the audited run
@@ -208,12 +289,15 @@ def _changes(rows, card: PriceCard, version_id: int, run_id: int | None, out: Ou
 
 
 def run(db: Database, *, kind: str, model: str, lo: datetime, hi: datetime, card: PriceCard, version_id: int,
-        actor: str | None, reason: str | None, dry_run: bool, batch_rows: int = BATCH_ROWS) -> Outcome:
+        actor: str | None, reason: str | None, dry_run: bool, batch_rows: int = BATCH_ROWS,
+        on_start: Callable[[Any, int], None] | None = None) -> Outcome:
     """Re-price the model's provider calls in [lo, hi) with ``card`` (version ``version_id``).
 
     ``dry_run`` reads and counts only. Otherwise a ``RepricingRun`` is created, each batch
     is one transaction (the run's totals grow with each batch); then the affected days'
-    rollups are recomputed. The caller writes the audit entry."""
+    rollups are recomputed. ``on_start(session, run_id)`` runs in the transaction that creates
+    the run (the caller's "started" audit entry, so even a run cut short is on record); the
+    caller writes the closing audit entry with the totals."""
     out = Outcome()
     with db.read() as s:
         providers = providers_of(s, kind, model, lo, hi)
@@ -225,6 +309,8 @@ def run(db: Database, *, kind: str, model: str, lo: datetime, hi: datetime, card
             s.add(rec)
             s.flush()
             out.run_id = rec.id
+            if on_start is not None:
+                on_start(s, rec.id)
     after = 0
     while providers:
         session = db.read() if dry_run else db.write()
@@ -258,9 +344,5 @@ def run(db: Database, *, kind: str, model: str, lo: datetime, hi: datetime, card
 
 
 def refresh_days(db: Database, first: date, last: date) -> None:
-    """Recompute the daily rollups of days [first, last] that are rolled up already (later
-    days are summed from the ledger when their turn comes)."""
-    with db.write() as s:
-        state = rollups._lock_state(s, db.dialect)
-        if state.last_day is not None and first <= state.last_day:
-            rollups._rollup_days(s, db.dialect, first, min(last, state.last_day))
+    """Recompute the daily rollups of the re-priced days (``rollups.redo_days``)."""
+    rollups.redo_days(db, first, last)

@@ -250,6 +250,15 @@ def refresh_rollups(db: Database, *, now: datetime | None = None, since: date | 
         return RefreshResult(state.last_day, days)
 
 
+def redo_days(db: Database, first: date, last: date) -> None:
+    """Recompute the rollups of days [first, last] that are rolled up already, after their ledger
+    rows changed in place (an audited re-pricing); later days are summed when their turn comes."""
+    with db.write() as s:
+        state = _lock_state(s, db.dialect)
+        if state.last_day is not None and first <= state.last_day:
+            _rollup_days(s, db.dialect, first, min(last, state.last_day))
+
+
 def rebuild_rollups(db: Database, *, now: datetime | None = None) -> RefreshResult:
     """Throw the rollups away and recompute them from the whole ledger (after deletions,
     e.g. ``demo purge``)."""

@@ -17,6 +17,7 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from orchestrator.errors import OrchestratorError
+from orchestrator.money import usd_str
 
 T = TypeVar("T")
 
@@ -44,6 +45,19 @@ def usd(value: Decimal | None, places: int = 4, *, unpriced: str = UNPRICED) -> 
         return unpriced
     q = Decimal(1).scaleb(-places)
     return f"${value.quantize(q):,}"
+
+
+def exact_usd(value: Decimal | None, *, unpriced: str = "—") -> str:
+    """Dollars exactly as the ledger has them (no rounding), thousands separated:
+    '$1,234.0004425', '-$1.5', or ``unpriced`` for None."""
+    if value is None:
+        return unpriced
+    whole, _, frac = usd_str(abs(value)).partition(".")
+    return f"{'-' if value < 0 else ''}${int(whole):,}" + (f".{frac}" if frac else "")
+
+
+def signed_exact_usd(value: Decimal) -> str:
+    return ("+" if value > 0 else "") + exact_usd(value)
 
 
 def per_mtok(value: Decimal | None) -> str:

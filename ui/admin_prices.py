@@ -4,7 +4,7 @@ before it is saved, confirmation of large jumps, scheduling, re-pricing a past p
 (dry run, then apply) and the sync with genai-prices.
 
 Pages stay thin: every number comes from ``services.admin.price_changes`` /
-``price_sync``; money is shown as exact text (``orchestrator.money.usd_str``), never float.
+``price_sync``; money is shown as exact text (``ui.admin_common.exact_usd``), never float.
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from orchestrator.money import usd_str
 from orchestrator.pricing import PRICE_KEYS
 from orchestrator.services.admin import catalog, price_changes, price_sync
-from ui.admin_common import attempt, flash, per_mtok, plain, table, when
+from ui.admin_common import attempt, exact_usd, flash, per_mtok, plain, signed_exact_usd, table, usd, when
 
 # the named prices keep their historical widget keys
 FIELD = {"input_mtok": "price_in", "output_mtok": "price_out", "cache_read_mtok": "price_cached",
@@ -27,18 +26,6 @@ FIELD = {"input_mtok": "price_in", "output_mtok": "price_out", "cache_read_mtok"
 PREVIEW = "price_preview"
 REPRICE = "reprice_dry_run"
 SYNC = "price_sync"
-
-
-def money(value: Decimal | None) -> str:
-    """Exact dollars: '$0.0004425', '-$1.5', '—' for None."""
-    if value is None:
-        return "—"
-    text = usd_str(value)
-    return f"-${text[1:]}" if text.startswith("-") else f"${text}"
-
-
-def signed(value: Decimal) -> str:
-    return ("+" if value > 0 else "") + money(value)
 
 
 def _base(value: Any) -> str:
@@ -57,11 +44,25 @@ def prices_in_force(pick: catalog.CatalogRow) -> None:
 def history(orch, pick: catalog.CatalogRow) -> None:
     versions = price_changes.price_history(orch, kind=pick.kind, model=pick.model)
     rows = [{"Version": v.version, "Status": {"in force": "● in force", "scheduled": "◐ scheduled"}.get(
-        v.status, "○ past"), "Effective from": when(v.effective_from), "Source": v.source,
-        "By": v.created_by or "—", "Note": v.note or "",
-        "Prices": ", ".join(f"{k}={p}" for k, p in v.prices.items()) or "⚠ unpriced"} for v in versions]
-    st.dataframe(table(rows, ["Version", "Status", "Effective from", "Source", "By", "Note", "Prices"]),
-                 hide_index=True, width="stretch")
+        v.status, "○ past"),
+        # the first seeded version covers all history (migration 0007 / seeding start it in 2000)
+        "Effective from": "the start" if v.effective_from.year <= 2000 else when(v.effective_from),
+        "Source": v.source, "By": v.created_by or "—",
+        "Prices": " · ".join(f"{PRICE_KEYS.get(k, k)} {_price_text(p)}" for k, p in v.prices.items()) or "⚠ unpriced",
+        "Note": v.note or ""} for v in versions]
+    text = st.column_config.TextColumn
+    st.dataframe(table(rows, ["Version", "Status", "Effective from", "Source", "By", "Prices", "Note"]),
+                 hide_index=True, width="stretch",
+                 column_config={"Version": text(width=60), "Status": text(width=90), "Effective from": text(width=120),
+                                "Source": text(width=90), "By": text(width=140), "Prices": text(width=330)})
+
+
+def _price_text(value: Any) -> str:
+    """'$0.15', or '$1.25 (tiered)' for a stored price with tiers."""
+    if isinstance(value, dict):
+        return f"{per_mtok(Decimal(str(value['base'])))} (tiered)"
+    base = _base(value)
+    return (per_mtok(Decimal(base)) if base else "—") + (" (tiered)" if "tiers" in str(value) else "")
 
 
 def change_form(orch, actor, pick: catalog.CatalogRow) -> None:
@@ -98,8 +99,12 @@ def change_form(orch, actor, pick: catalog.CatalogRow) -> None:
                                                                         prices=changes))
             if result is not None:
                 st.session_state[PREVIEW] = (ident, changes, start, note, result)
+
+
+def pending_preview(orch, actor, pick: catalog.CatalogRow) -> None:
+    """The preview of the change typed in ``change_form`` (full width, under the form's columns)."""
     saved = st.session_state.get(PREVIEW)
-    if saved and saved[0] == ident:
+    if saved and saved[0] == f"{pick.kind}:{pick.model}":
         _preview(orch, actor, pick, *saved[1:])
 
 
@@ -111,12 +116,16 @@ def _preview(orch, actor, pick, changes: dict, start: str, note: str, p: price_c
                          "Check": f"⚠ {c.jump}" if c.jump else "✔"} for c in p.changes],
                        ["Price", "Now", "New", "Ratio", "Check"]), hide_index=True, width="stretch")
     m1, m2, m3 = st.columns(3)
-    m1.metric(f"Calls {p.start} – {p.end}", f"{p.rows:,}")
-    m2.metric("Cost as recorded", money(p.old_cost_usd))
-    m3.metric("Cost with the new prices", money(p.new_cost_usd), signed(p.delta_usd), delta_color="inverse")
-    st.dataframe(table([{"Plan": x.plan, "Revenue": money(x.revenue_usd), "AI cost now": money(x.cost_before_usd),
-                         "AI cost new": money(x.cost_after_usd), "Margin now": money(x.margin_before_usd),
-                         "Margin new": money(x.margin_after_usd)} for x in p.plans],
+    m1.metric("Calls in the window", f"{p.rows:,}", f"{p.start} to {p.end} (UTC)", delta_color="off",
+              delta_arrow="off")
+    m2.metric("Cost as recorded", exact_usd(p.old_cost_usd))
+    m3.metric("Cost with the new prices", exact_usd(p.new_cost_usd),
+              signed_exact_usd(p.delta_usd) if p.delta_usd else "no change", delta_color="inverse",
+              delta_arrow="auto" if p.delta_usd else "off")
+    # revenue and margins to the cent (prorated fees have endless decimals); AI costs exact
+    st.dataframe(table([{"Plan": x.plan, "Revenue": usd(x.revenue_usd, 2), "AI cost now": exact_usd(x.cost_before_usd),
+                         "AI cost new": exact_usd(x.cost_after_usd), "Margin now": usd(x.margin_before_usd, 2),
+                         "Margin new": usd(x.margin_after_usd, 2)} for x in p.plans],
                        ["Plan", "Revenue", "AI cost now", "AI cost new", "Margin now", "Margin new"]),
                  hide_index=True, width="stretch")
     confirm = False
@@ -158,8 +167,8 @@ def reprice_form(orch, actor, pick: catalog.CatalogRow) -> None:
         return
     res = done[1]
     st.markdown(f"**Dry run**: {res.rows:,} of {res.scanned:,} calls would change, "
-                f"{money(res.old_total_usd)} → {money(res.new_total_usd)} "
-                f"({signed(res.new_total_usd - res.old_total_usd)}), in {res.batches} batch(es). "
+                f"{exact_usd(res.old_total_usd)} → {exact_usd(res.new_total_usd)} "
+                f"({signed_exact_usd(res.new_total_usd - res.old_total_usd)}), in {res.batches} batch(es). "
                 "What users were charged does not change.")
     if done[0] != params:
         st.caption("The form changed since the dry run: run it again before applying.")
@@ -167,8 +176,8 @@ def reprice_form(orch, actor, pick: catalog.CatalogRow) -> None:
         st.session_state.pop(REPRICE, None)
         attempt(lambda: price_changes.reprice(orch, kind=pick.kind, model=pick.model, start=first, end=last,
                                               version=labels.get(version), reason=reason, confirm=True, actor=actor),
-                success=lambda r: f"Re-priced {r.rows:,} calls (run {r.run_id}): {money(r.old_total_usd)} → "
-                f"{money(r.new_total_usd)}.")
+                success=lambda r: f"Re-priced {r.rows:,} calls (run {r.run_id}): {exact_usd(r.old_total_usd)} → "
+                f"{exact_usd(r.new_total_usd)}.")
 
 
 def sync_section(orch, actor) -> None:

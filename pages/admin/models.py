@@ -45,7 +45,7 @@ table = pd.DataFrame([{
     "Vision": "✔ yes" if m.supports_vision else "— no", "Active": ACTIVE if m.is_active else INACTIVE,
     "Price source": SOURCE.get(m.price_source or "", UNPRICED) + (" · tiered" if m.has_price_tiers else ""),
     "Version": (f"v{m.price_version}" if m.price_version else "—")
-    + (f" (v{m.scheduled_version} scheduled)" if m.scheduled_version else ""),
+    + (f" → v{m.scheduled_version}" if m.scheduled_version else ""),
 } for m in shown], columns=["Kind", "Providers", "Model", "Tier", "Input / 1M", "Output / 1M", "Cached input / 1M",
                             "Context", "Vision", "Active", "Price source", "Version"])
 
@@ -58,8 +58,12 @@ def _highlight(row: pd.Series) -> list[str]:
     return [""] * len(row)
 
 
+WIDTHS = {"Kind": 68, "Providers": 70, "Model": 140, "Tier": 55, "Input / 1M": 68, "Output / 1M": 80,
+          "Cached input / 1M": 80, "Context": 72, "Vision": 55, "Active": 68, "Price source": 125, "Version": 72}
 st.dataframe(table.style.apply(_highlight, axis=1).map(tone), hide_index=True, width="stretch",
-             height=min(38 + 35 * max(len(table), 1), 600))
+             height=min(38 + 35 * max(len(table), 1), 600),
+             column_config={name: st.column_config.TextColumn("Cached / 1M" if name.startswith("Cached") else None,
+                                                              width=w) for name, w in WIDTHS.items()})
 st.caption("Orange rows are unpriced · blue rows carry an admin price override · tiered: the price rises "
            "above a prompt-size threshold (genai-prices tiers).")
 
@@ -111,6 +115,8 @@ with tab_edit:
         elif st.button("Activate model", icon=":material/play_circle:", key="model_activate", type="primary"):
             attempt(lambda: catalog.set_active(orch, kind=pick.kind, model=pick.model, active=True, actor=actor),
                     success=f"{pick.model} is active.")
+
+    prices.pending_preview(orch, actor, pick)
 
 with tab_history:
     st.caption(f"Every version of {pick.kind} · {pick.model}'s prices; each ledger row names the version it was "

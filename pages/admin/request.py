@@ -7,11 +7,11 @@ from datetime import UTC, datetime, time, timedelta
 import streamlit as st
 
 from orchestrator.errors import OrchestratorError
-from orchestrator.money import usd_str
 from orchestrator.safe_markdown import plain_label
 from orchestrator.services.actor import Actor
 from orchestrator.services.reports import analytics, inspector, logs
-from ui.admin_common import MARK, STATUS, UNPRICED, header, none_if_all, options_with_all, table, when
+from ui.admin_common import (MARK, STATUS, UNPRICED, exact_usd, header, none_if_all, options_with_all, table,
+                             when)
 from ui.context import get_orchestrator, require_admin
 
 user = require_admin()
@@ -24,7 +24,7 @@ header("Request inspector", "One request's whole life: every attempt (retries an
 
 def exact(value) -> str:
     """Dollars exactly as the ledger has them (no rounding), or the unpriced marker."""
-    return UNPRICED if value is None else f"${usd_str(value)}"
+    return exact_usd(value, unpriced=UNPRICED)
 
 
 # ------------------------------------------------------------------ search

@@ -218,6 +218,9 @@ def test_repricing_changes_cost_keeps_charges_and_is_audited(sim_orch, demo_user
         run = s.get(RepricingRun, res.run_id)
         batches = s.scalars(select(RepricingBatch).where(RepricingBatch.run_id == run.id)).all()
         entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "prices.reprice")).one()
+        started = s.scalars(select(AuditEntry).where(AuditEntry.action == "prices.reprice.start")).one()
+    assert started.after["run_id"] == run.id and started.after["reason"] == "contract price"
+    assert started.id < entry.id  # on record before the batches ran
     assert (run.rows, run.old_total_usd, run.new_total_usd) == (res.rows, res.old_total_usd, res.new_total_usd)
     assert sum(b.old_total_usd for b in batches) == run.old_total_usd
     assert sum(b.new_total_usd for b in batches) == run.new_total_usd and run.reason == "contract price"
@@ -356,3 +359,37 @@ def test_cli_json(cli, database_url):
     assert code == 0 and data["ok"]
     code, data = cli("prices", "set", "gemini", "gemini-2.5-flash", "--price", "bogus_mtok=1")
     assert code == 1 and "Unknown price" in data["error"]
+
+
+@pytest.mark.parametrize("summed", [True, False])  # sums per plan and tier bucket / every distinct usage
+def test_preview_equals_pricing_every_row_one_by_one(orch, summed, monkeypatch):
+    from orchestrator import pricing, repricing
+
+    input_rate = "1.23456"
+    if not summed:  # what a rate finer than picodollars per token gets (admins cannot type one)
+        monkeypatch.setattr(repricing, "flat_cards", lambda card: None)
+
+    kind, model = "gemini", "gemini-2.5-pro"  # input flat after the change, output still tiered above 200k
+    usages = [TokenUsage(input_tokens=1_000, output_tokens=300),
+              TokenUsage(input_tokens=1_000, output_tokens=300, cached_tokens=400),
+              TokenUsage(input_tokens=250_000, output_tokens=2_000, cached_tokens=100_000),
+              TokenUsage(input_tokens=200_000, output_tokens=7),  # on the boundary: not above it
+              TokenUsage(input_tokens=3_000, output_tokens=40, details={"input_audio_tokens": 1_200}),
+              TokenUsage(input_tokens=9_000, output_tokens=900, reasoning_tokens=600)]
+    for n, usage in enumerate(usages, start=1):
+        _plant(orch, kind=kind, model=model, provider="gemini", usage=usage, n=n,
+               cost=pricing.price(lookup_card(kind, model), usage).cost)
+    _plant(orch, kind=kind, model=model, usage=usages[0], n=2, cost=None,
+           reason="the catalog has no input and output price for this model")
+    _, new = price_changes.proposed(orch, kind=kind, model=model, prices={"input_mtok": input_rate})
+    p = price_changes.preview_price_change(orch, kind=kind, model=model, prices={"input_mtok": input_rate})
+    rows = [u for n, u in enumerate(usages, start=1) for _ in range(n)] + [usages[0]] * 2
+    expected = sum((pricing.price(new, u).cost for u in rows), Decimal(0))
+    assert p.rows == len(rows) and p.unpriced_before == 2 and p.unpriced_after == 0
+    assert p.new_cost_usd == expected.quantize(Decimal("1e-12")) == expected
+
+
+def lookup_card(kind, model):
+    from orchestrator.pricing import lookup_genai_price
+
+    return lookup_genai_price(kind, model).card

@@ -404,8 +404,13 @@ def reprice(orch, *, kind: str, model: str, start: datetime | date | str, end: d
                 raise NotFound(f"{kind}:{model} has no price version {version}.")
         card, vid, number = price_book.card_of_version(v), v.id, v.version
 
+    def started(s, run_id: int) -> None:  # on record before the first batch, even if the run is cut short
+        audit.record(s, actor=actor, action="prices.reprice.start", target_type="model", target_id=f"{kind}:{model}",
+                     after={"run_id": run_id, "version": number, "period_start": lo.isoformat(),
+                            "period_end": hi.isoformat(), "reason": reason})
+
     out = repricing.run(orch.db, kind=kind, model=model, lo=lo, hi=hi, card=card, version_id=vid, actor=actor.label,
-                        reason=reason, dry_run=not confirm, batch_rows=batch_rows)
+                        reason=reason, dry_run=not confirm, batch_rows=batch_rows, on_start=started)
     if confirm:
         with orch.db.write() as s:
             audit.record(s, actor=actor, action="prices.reprice", target_type="model", target_id=f"{kind}:{model}",
