@@ -202,7 +202,7 @@ class AnthropicAdapter:
                 if not status:
                     return common.stream_broken(label=LABEL, provider=provider, model=model, why=" (error event)")
             headers = getattr(getattr(exc, "response", None), "headers", None)
-            refined = common.refine_kind(status, code=_error_type(exc.body), message=_error_message(exc.body))
+            refined = common.refine_kind(status, code=_error_type(exc.body), message=_error_field(exc.body, "message"))
             return common.status_error(status, label=LABEL, provider=provider, model=model,
                                        retry_after=common.parse_retry_after(headers), detail=detail,
                                        refined=refined)
@@ -220,22 +220,18 @@ class AnthropicAdapter:
         return common.unexpected(exc, label=LABEL, provider=provider, model=model)
 
 
+def _error_field(body: Any, name: str) -> str:
+    """``type`` or ``message`` of an Anthropic error body ``{"type": "error", "error": {...}}``."""
+    if isinstance(body, dict):
+        inner = body.get("error")
+        if isinstance(inner, dict):
+            return str(inner.get(name) or "")
+        return str(body.get(name) or "")
+    return ""
+
+
 def _error_type(body: Any) -> str:
-    if isinstance(body, dict):
-        inner = body.get("error")
-        if isinstance(inner, dict):
-            return str(inner.get("type") or "")
-        return str(body.get("type") or "")
-    return ""
-
-
-def _error_message(body: Any) -> str:
-    if isinstance(body, dict):
-        inner = body.get("error")
-        if isinstance(inner, dict):
-            return str(inner.get("message") or "")
-        return str(body.get("message") or "")
-    return ""
+    return _error_field(body, "type")
 
 
 def _usage(raw: Any, start: Any = None) -> TokenUsage:

@@ -23,6 +23,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from orchestrator.simulator.faults import fault_from_mapping
@@ -52,45 +53,11 @@ def _route(sim: Simulator, method: str, path: str, query: dict[str, str], body: 
     if path == "/_sim/health" and method == "GET":
         return 200, {"ok": True}
     if path == "/_sim/faults":
-        if method == "GET":
-            return 200, sim.faults
-        if method == "DELETE":
-            sim.clear_faults(query.get("vendor") or None)
-            return 200, sim.faults
-        if method == "POST":
-            if isinstance(body, dict) and body.get("clear"):
-                sim.clear_faults(body.get("vendor") or None)
-                return 200, sim.faults
-            items = body.get("faults") if isinstance(body, dict) and "faults" in body else body
-            for item in items if isinstance(items, list) else [items]:
-                if not isinstance(item, dict):
-                    raise ValueError("each fault must be a JSON object")
-                vendor, fault, times = fault_from_mapping(item)
-                if times is None:
-                    sim._faults.set_sticky(vendor, fault)
-                else:
-                    sim._faults.add(vendor, fault, times)
-            return 200, sim.faults
+        return _scripted(method, query, body, many="faults", what="fault", parse=fault_from_mapping,
+                         book=sim._faults, clear=sim.clear_faults, show=lambda: sim.faults)
     if path == "/_sim/usage":
-        if method == "GET":
-            return 200, sim.usage_plans
-        if method == "DELETE":
-            sim.clear_usage(query.get("vendor") or None)
-            return 200, sim.usage_plans
-        if method == "POST":
-            if isinstance(body, dict) and body.get("clear"):
-                sim.clear_usage(body.get("vendor") or None)
-                return 200, sim.usage_plans
-            items = body.get("plans") if isinstance(body, dict) and "plans" in body else body
-            for item in items if isinstance(items, list) else [items]:
-                if not isinstance(item, dict):
-                    raise ValueError("each usage plan must be a JSON object")
-                vendor, plan, times = plan_from_mapping(item)
-                if times is None:
-                    sim._usage_plans.set_sticky(vendor, plan)
-                else:
-                    sim._usage_plans.add(vendor, plan, times)
-            return 200, sim.usage_plans
+        return _scripted(method, query, body, many="plans", what="usage plan", parse=plan_from_mapping,
+                         book=sim._usage_plans, clear=sim.clear_usage, show=lambda: sim.usage_plans)
     if path == "/_sim/requests":
         if method == "GET":
             return 200, {"requests": sim.requests}
@@ -107,3 +74,30 @@ def _route(sim: Simulator, method: str, path: str, query: dict[str, str], body: 
         sim.set_models(str(body.get("vendor")), body.get("models"))
         return 200, {"ok": True}
     return 404, {"error": {"message": f"no control endpoint {method} {path}"}}
+
+
+def _scripted(method: str, query: dict[str, str], body: Any, *, many: str, what: str,
+              parse: Callable[[dict[str, Any]], tuple[str, Any, int | None]], book: Any,
+              clear: Callable[[str | None], None], show: Callable[[], Any]) -> tuple[int, Any]:
+    """GET / DELETE / POST of a per-vendor script (faults, usage plans): each item is queued
+    ``times`` times or made sticky; ``{"clear": true}`` or DELETE clears one vendor or all."""
+    if method == "GET":
+        return 200, show()
+    if method == "DELETE":
+        clear(query.get("vendor") or None)
+        return 200, show()
+    if method != "POST":
+        return 404, {"error": {"message": f"no control endpoint {method}"}}
+    if isinstance(body, dict) and body.get("clear"):
+        clear(body.get("vendor") or None)
+        return 200, show()
+    items = body.get(many) if isinstance(body, dict) and many in body else body
+    for item in items if isinstance(items, list) else [items]:
+        if not isinstance(item, dict):
+            raise ValueError(f"each {what} must be a JSON object")
+        vendor, entry, times = parse(item)
+        if times is None:
+            book.set_sticky(vendor, entry)
+        else:
+            book.add(vendor, entry, times)
+    return 200, show()
