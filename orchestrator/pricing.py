@@ -25,6 +25,7 @@ the reason, never $0.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -203,10 +204,32 @@ def price(card: PriceCard | None, usage: TokenUsage) -> Priced:
 
 
 def _reason(exc: Exception) -> str:
-    text = str(exc).strip().rstrip(".")
-    if "Missing join price" in text:
-        return f"the price card lacks a rate this usage needs ({text.split(':')[-1].strip()})"
+    if _MISSING.search(str(exc)):
+        return f"the price card lacks a rate this usage needs: {explain(exc)}"
     return f"the usage could not be priced ({type(exc).__name__})"
+
+
+_MISSING = re.compile(r"Missing (join|ancestor) price for (.+?): (\w+)")
+
+
+def explain(exc: Exception) -> str:
+    """genai-prices' refusal of a card, in people's words: "Missing ancestor price for
+    cache_write_1h_tokens: cache_write_tokens" -> "a cache write (1 hour) price needs a cache
+    write (5 min) price too"."""
+    text = str(exc).strip().rstrip(".")
+    found = _MISSING.search(text)
+    if found is None:
+        return text
+    how, subjects, needed = found.groups()
+    names = [_label(name.strip()) for name in subjects.split(" and ")]
+    if how == "ancestor":
+        return f"a {names[0]} price needs a {_label(needed)} price too"
+    return f"with {' and '.join(names)} priced apart, {_label(needed)} needs a price too"
+
+
+def _label(usage_key: str) -> str:
+    key = usage_key.removesuffix("_tokens") + "_mtok"
+    return PRICE_KEYS.get(key, usage_key.replace("_", " ")).lower()
 
 
 def cost(card: PriceCard | None, usage: TokenUsage) -> Decimal | None:

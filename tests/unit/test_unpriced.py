@@ -29,7 +29,7 @@ def test_a_card_lacking_a_join_rate_is_unpriced_not_guessed():
     got = price(card, TokenUsage(input_tokens=100, output_tokens=10, cached_tokens=5,
                                  details={"input_audio_tokens": 20}))
     assert got.cost is None
-    assert "lacks a rate" in got.reason and "cache_audio_read" in got.reason
+    assert "lacks a rate" in got.reason and "cached audio input needs a price too" in got.reason
 
 
 def test_negative_or_missing_counts_make_the_usage_unpriced():

@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import select
 
 from db.models import CatalogModel, PriceVersion
-from orchestrator import price_book, repricing
+from orchestrator import price_book, pricing, repricing
 from orchestrator.errors import InputRejected, NotFound
 from orchestrator.money import usd_str
 from orchestrator.pricing import PRICE_KEYS, PriceCard
@@ -102,7 +102,7 @@ def validate(card: PriceCard) -> None:
     try:
         card.model_price().calc_price(Usage(input_tokens=1, output_tokens=1))
     except (ValueError, KeyError, TypeError, ArithmeticError) as exc:
-        raise InputRejected(f"These prices cannot be used together: {str(exc).strip().rstrip('.')}.") from None
+        raise InputRejected(f"These prices cannot be used together: {pricing.explain(exc)}.") from None
 
 
 def parse_when(value: datetime | str | None, *, now: datetime | None = None) -> datetime | None:
