@@ -183,6 +183,8 @@ def parse(body: dict[str, Any], *, counting: bool = False) -> Call:
 def _stop_reason(call: Call, gen: Generation) -> str:
     if gen.finish == "length":
         return "max_tokens"
+    if gen.finish == "refusal":
+        return "refusal"
     return "tool_use" if call.tool_name else "end_turn"
 
 

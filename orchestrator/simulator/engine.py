@@ -66,7 +66,7 @@ class Usage:
 @dataclass
 class Generation:
     text: str
-    finish: str = "stop"  # "stop" or "length"
+    finish: str = "stop"  # "stop", "length" or "refusal"
     usage: Usage = field(default_factory=Usage)
     data: Any = None  # the parsed JSON when the answer is JSON
 
@@ -112,8 +112,11 @@ def _loads(text: str) -> Any:
         return None
 
 
+REFUSAL_TEXT = "I'm sorry, but I can't help with that request."
+
+
 def generate(call: Call, respond: Responder, *, schema_invalid: bool = False, truncate: bool = False,
-             truncate_after: int | None = None) -> Generation:
+             truncate_after: int | None = None, refuse: bool = False) -> Generation:
     """Produce the answer text (and JSON data when asked) for ``call``. ``truncate``
     stops it early as if at the token limit: after ``truncate_after`` words, else at
     half its length or ``max_tokens``, whichever is less (a cut JSON text no longer parses)."""
@@ -139,6 +142,8 @@ def generate(call: Call, respond: Responder, *, schema_invalid: bool = False, tr
         gen.data = None  # a cut-off JSON text no longer parses
     if truncate:
         gen.text, gen.finish, gen.data = cut(gen.text, call.max_tokens, truncate_after), "length", None
+    if refuse:  # no answer; each wire words the refusal its vendor's way
+        gen.text, gen.finish, gen.data = "", "refusal", None
     return gen
 
 

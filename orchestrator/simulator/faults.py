@@ -27,6 +27,8 @@ KINDS: tuple[str, ...] = (
     "quota",           # the account's quota or credit is used up, in the vendor's own body
     "too_large",       # the request exceeds a size or per-minute token limit, in the vendor's own body
     "truncate",        # the answer stops at the token limit (finish "length"), after ``after`` words
+    "refuse",          # the model declines: OpenAI content_filter (or a structured ``refusal``), Anthropic
+                       # stop_reason "refusal", Gemini finishReason SAFETY
 )
 
 DEFAULT_TIMEOUT_S = 30.0
@@ -153,6 +155,7 @@ _POSITIONAL = {
     "quota": ("status",),
     "too_large": ("status",),
     "truncate": ("after",),
+    "refuse": (),
 }
 
 

@@ -229,10 +229,16 @@ def usage_body(call: Call, gen: Generation) -> dict[str, Any]:
 
 
 def _finish(gen: Generation) -> str:
-    return "MAX_TOKENS" if gen.finish == "length" else "STOP"
+    return {"length": "MAX_TOKENS", "refusal": "SAFETY"}.get(gen.finish, "STOP")
+
+
+_BLOCKED_RATINGS = [{"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability": "HIGH", "blocked": True},
+                    {"category": "HARM_CATEGORY_HARASSMENT", "probability": "NEGLIGIBLE"}]
 
 
 def _candidate(text: str, finish: str | None) -> dict[str, Any]:
+    if finish == "SAFETY":  # a blocked candidate has no content, only its ratings
+        return {"finishReason": finish, "index": 0, "safetyRatings": _BLOCKED_RATINGS}
     cand: dict[str, Any] = {"content": {"parts": [{"text": text}], "role": "model"}, "index": 0}
     if finish:
         cand["finishReason"] = finish

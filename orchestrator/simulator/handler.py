@@ -287,7 +287,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._send_plain(route, obj, headers, fault, entry)
         kind = fault.kind if fault is not None else None
         gen = generate(call, sim._respond, schema_invalid=kind == "schema_invalid", truncate=kind == "truncate",
-                       truncate_after=fault.after if fault is not None and kind == "truncate" else None)
+                       truncate_after=fault.after if fault is not None and kind == "truncate" else None,
+                       refuse=kind == "refuse")
         gen.usage = compute_usage(call, gen, sim._cache)
         plan = sim._usage_plans.take(route.vendor, model)
         if plan is not None:

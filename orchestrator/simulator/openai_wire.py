@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from orchestrator.simulator.engine import Call, Generation
+from orchestrator.simulator.engine import REFUSAL_TEXT, Call, Generation
 from orchestrator.simulator.wire import StreamPlan, WireError, dumps, header, mask_key, new_id, now, sse
 
 VENDOR = "openai"
@@ -211,8 +211,14 @@ def usage_body(call: Call, gen: Generation) -> dict[str, Any]:
     return {"model": call.model, "usage": _usage(gen)}
 
 
-def _finish(gen: Generation) -> str:
+def _finish(call: Call, gen: Generation) -> str:
+    if gen.finish == "refusal":  # structured output carries a refusal message; plain text is filtered
+        return "stop" if call.schema is not None else "content_filter"
     return "length" if gen.finish == "length" else "stop"
+
+
+def _refusal(call: Call, gen: Generation) -> str | None:
+    return REFUSAL_TEXT if gen.finish == "refusal" and call.schema is not None else None
 
 
 def render(call: Call, gen: Generation) -> dict[str, Any]:
@@ -224,9 +230,10 @@ def render(call: Call, gen: Generation) -> dict[str, Any]:
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": gen.text, "refusal": None, "annotations": []},
+                "message": {"role": "assistant", "content": None if gen.finish == "refusal" else gen.text,
+                            "refusal": _refusal(call, gen), "annotations": []},
                 "logprobs": None,
-                "finish_reason": _finish(gen),
+                "finish_reason": _finish(call, gen),
             }
         ],
         "usage": _usage(gen),
@@ -254,7 +261,10 @@ def stream(call: Call, gen: Generation, chunks: list[str]) -> StreamPlan:
     plan = StreamPlan()
     plan.head.append(chunk({"role": "assistant", "content": "", "refusal": None}))
     plan.body = [chunk({"content": piece}) for piece in chunks]
-    plan.tail.append(chunk({}, _finish(gen)))
+    refusal = _refusal(call, gen)
+    if refusal:
+        plan.body.append(chunk({"refusal": refusal}))
+    plan.tail.append(chunk({}, _finish(call, gen)))
     if call.include_usage:
         plan.tail.append(sse({**base, "choices": [], "usage": _usage(gen)}))
     plan.tail.append(b"data: [DONE]\n\n")

@@ -252,3 +252,26 @@ def test_fault_specs_and_control_endpoint_know_the_new_kinds(sim):
     assert r.status_code == 200
     assert r.json()["openai"]["queue"][0] == {"kind": "truncate", "after": 3, "mode": "clean", "times": 1}
     assert r.json()["gemini"]["sticky"]["kind"] == "too_large"
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["plain", "streamed"])
+@pytest.mark.parametrize("structured", [False, True], ids=["text", "structured"])
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_a_refusal_is_a_content_filter_error_that_is_not_retried(sim, vendor, structured, streamed):
+    # OpenAI: finish_reason content_filter, or a structured-output refusal message; Anthropic:
+    # stop_reason "refusal"; Gemini: a SAFETY-blocked candidate without content
+    sim.add_fault(vendor, kind="refuse")
+    req = text_request(vendor)
+    if structured:
+        req = ChatRequest(**{**req.__dict__, "task": "extract_job", "json_schema": extract_job.SPEC.json_schema,
+                             "schema_name": "extract_job"})
+    adapter = get_adapter(vendor)
+    with pytest.raises(ProviderError) as info:
+        if streamed:
+            list(adapter.stream(cfg(sim, vendor), req))
+        else:
+            adapter.complete(cfg(sim, vendor), req)
+    err = info.value
+    assert (err.kind, err.retryable) == ("content_filter", False)
+    assert "declined" in err.message or "content filter" in err.message
+    assert sim.requests[-1]["finish"] == "refusal"

@@ -170,3 +170,18 @@ def test_final_account_errors_in_stream_fall_back_at_once(sim_orch, fresh_sim, j
     assert [(x.provider, x.error_type) for x in rows] == [("sim-openai", kind), ("sim-anthropic", None)]
     assert len(sim_calls(fresh_sim, "openai")) == 1
     assert [(x.action, x.provider) for x in restarts] == [("fallback", "sim-anthropic")]
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["plain", "streamed"])
+@pytest.mark.parametrize("first", list(MODELS))
+def test_a_refusal_falls_back_to_the_next_provider_and_is_not_charged(sim_orch, fresh_sim, job_id, first, streamed):
+    orch = sim_orch
+    second = NEXT[first]
+    set_chain(orch, "freemium", "cover_letter", chain(first, second))
+    fresh_sim.set_sticky_fault(first, kind="refuse")
+    r, _ = run(orch, "cover_letter", streamed, job_id=job_id)
+    rows = ledger(orch, r.request_id)
+    assert [(x.provider, x.status, x.error_type) for x in rows] == [
+        (MODELS[first][0], "error", "content_filter"), (MODELS[second][0], "success", None)]
+    assert len(sim_calls(fresh_sim, first)) == 1  # the same model would refuse again
+    assert rows[0].charged_usd == 0 and r.provider == MODELS[second][0] and r.document_id
