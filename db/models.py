@@ -211,7 +211,7 @@ class UsageRecord(Base):
     price_version_id: Mapped[int | None] = mapped_column(Integer)
     unpriced_reason: Mapped[str | None] = mapped_column(String(200))
     # token counts finer than the columns (genai-prices keys: cache_write_1h_tokens, input_audio_tokens...)
-    usage_detail: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    usage_detail: Mapped[dict[str, int] | None] = mapped_column(JSON(none_as_null=True))  # None: SQL NULL
     # set by an audited re-pricing run (db/models_prices.py): the run, and the cost the row had before it
     repriced_run_id: Mapped[int | None] = mapped_column(Integer)
     cost_before_repricing_usd: Mapped[Decimal | None] = mapped_column(Money)

@@ -26,7 +26,7 @@ the reason, never $0.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -152,9 +152,9 @@ class PriceCard:
 
     def model_price(self) -> Any:
         """This card as a genai-prices ``ModelPrice`` (built once per card)."""
-        cached = _MODEL_PRICES.get(id(self))
-        if cached is not None and cached[0] is self:
-            return cached[1]
+        return _memo(self, "model_price", self._build_model_price)
+
+    def _build_model_price(self) -> Any:
         from genai_prices.types import ModelPrice, Tier, TieredPrices
 
         kwargs: dict[str, Any] = {}
@@ -165,14 +165,23 @@ class PriceCard:
                                                   for t in value["tiers"]])
             else:
                 kwargs[key] = Decimal(value)
-        built = ModelPrice(**kwargs)
-        if len(_MODEL_PRICES) > 4096:
-            _MODEL_PRICES.clear()
-        _MODEL_PRICES[id(self)] = (self, built)
-        return built
+        return ModelPrice(**kwargs)
 
 
-_MODEL_PRICES: dict[int, tuple[PriceCard, Any]] = {}
+_MEMO: dict[tuple[int, str], tuple[PriceCard, Any]] = {}
+
+
+def _memo(card: PriceCard, name: str, build: Callable[[], Any]) -> Any:
+    """A value derived from ``card``, built once per card (cards are frozen; the snapshot makes
+    new ones on reload, so entries are keyed by identity and the table is emptied when large)."""
+    hit = _MEMO.get((id(card), name))
+    if hit is not None and hit[0] is card:
+        return hit[1]
+    value = build()
+    if len(_MEMO) > 8192:
+        _MEMO.clear()
+    _MEMO[(id(card), name)] = (card, value)
+    return value
 
 
 def _text(value: Any) -> str:
@@ -238,11 +247,27 @@ def cost(card: PriceCard | None, usage: TokenUsage) -> Decimal | None:
 
 
 def upper_bound(card: PriceCard | None, input_tokens: int, max_output_tokens: int) -> Decimal:
-    """The most an attempt can cost (no cache discount): used for reservations."""
+    """The most an attempt can cost, for its reservation: every input token at the dearest
+    input-side rate (audio or image input may cost more than text) and every output token at
+    the dearest output-side rate, tiers included. Plain arithmetic: it runs on every attempt."""
     if card is None or not card.priced:
         return Decimal(0)
-    usage = TokenUsage(input_tokens=input_tokens, output_tokens=max_output_tokens)
-    return cost(card, usage) or Decimal(0)
+    rates = _bound_rates(card)
+    return (input_tokens * rates[0] + max_output_tokens * rates[1]) / MTOK
+
+
+def _bound_rates(card: PriceCard) -> tuple[Decimal, Decimal]:
+    """(dearest input-side rate, dearest output-side rate) of a card, computed once per card."""
+
+    def build() -> tuple[Decimal, Decimal]:
+        dearest = {"input": Decimal(0), "output": Decimal(0)}
+        for key, value in card.as_prices().items():
+            side = "output" if key.startswith("output") else "input"  # cache reads and writes bill as input
+            steps = [value["base"], *(t["price"] for t in value["tiers"])] if isinstance(value, Mapping) else [value]
+            dearest[side] = max(dearest[side], *(Decimal(str(v)) for v in steps))
+        return dearest["input"], dearest["output"]
+
+    return _memo(card, "bound_rates", build)
 
 
 # ---------------------------------------------------------------- genai-prices

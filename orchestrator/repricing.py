@@ -34,7 +34,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Text, and_, case, cast, func, literal, not_, or_, select, update
+from sqlalchemy import Text, and_, case, cast, func, literal, not_, select, update
 
 from db.models import Provider, RepricingBatch, RepricingRun, UsageDaily, UsageRecord
 from db.session import Database
@@ -201,9 +201,8 @@ def flat_cards(card: PriceCard) -> list[tuple[int, PriceCard]] | None:
 
 def _summable():
     """Rows whose cost is linear in their columns: priced, no finer usage, cache counts within input."""
-    no_detail = or_(_R.usage_detail.is_(None), cast(_R.usage_detail, Text).in_(("null", "{}")))
-    return and_(_R.priced.is_(True), no_detail, _R.tokens_cached + _R.tokens_cache_write <= _R.tokens_input,
-                _R.tokens_reasoning <= _R.tokens_output)
+    return and_(_R.priced.is_(True), _R.usage_detail.is_(None),
+                _R.tokens_cached + _R.tokens_cache_write <= _R.tokens_input, _R.tokens_reasoning <= _R.tokens_output)
 
 
 def _what_if_summed(s, where: tuple, cards: list[tuple[int, PriceCard]], out: dict[str, Impact]) -> None:

@@ -24,7 +24,7 @@ from sqlalchemy import insert, select
 from db.models import CatalogModel, Plan, PriceVersion, Provider, QuotaCounter, UsageRecord, User
 from orchestrator import pricing
 from orchestrator.providers.base import TokenUsage
-from orchestrator.seeding.seed import OFFLINE_MODEL, POLICY
+from orchestrator.seeding.seed import FIRST_PRICES, OFFLINE_MODEL, POLICY
 
 # (typical latency ms, log-normal spread) per provider
 LATENCY = {"gemini": (900, 0.45), "openai": (1300, 0.45), "anthropic": (1300, 0.35), "offline": (15, 0.3)}
@@ -76,16 +76,19 @@ class _Limits:
 
 
 def _catalog_cards(s) -> dict[tuple[str, str], pricing.PriceCard | None]:
-    from orchestrator.routing import price_card
-
     from orchestrator.price_book import cards_in_force
+    from orchestrator.routing import price_card
 
     kinds = {p.name: p.kind for p in s.scalars(select(Provider)).all()}
     rows = {(m.kind, m.model): m for m in s.scalars(select(CatalogModel)).all()}
     # the first seeded version covers all history; without one, the catalog columns
-    versions = cards_in_force(s.scalars(select(PriceVersion)).all(), datetime(2000, 1, 2, tzinfo=UTC))
-    return {(prov, model): versions.get((kinds.get(prov, prov), model)) or price_card(rows.get((kinds.get(prov, prov), model)))
-            for chain in POLICY.values() for prov, model in chain}
+    versions = cards_in_force(s.scalars(select(PriceVersion)).all(), FIRST_PRICES)
+    out = {}
+    for chain in POLICY.values():
+        for prov, model in chain:
+            key = (kinds.get(prov, prov), model)
+            out[(prov, model)] = versions.get(key) or price_card(rows.get(key))
+    return out
 
 
 def _make_users(s, rng, plans, n_users: int, start: date, days: int) -> list[tuple]:

@@ -62,3 +62,13 @@ def test_upper_bound_covers_any_actual_cost():
     bound = upper_bound(card, 3000, 1000)
     assert bound == cost(card, TokenUsage(input_tokens=3000, output_tokens=1000))
     assert cost(card, TokenUsage(input_tokens=3000, output_tokens=1000, cached_tokens=2000)) < bound
+
+
+def test_upper_bound_covers_input_priced_above_text():
+    # Gemini 2.5 Flash bills audio input at $1 / 1M, text at $0.30: the hold must cover an all-audio prompt
+    card = lookup_genai_price("gemini", "gemini-2.5-flash").card
+    bound = upper_bound(card, 3000, 1000)
+    all_audio = TokenUsage(input_tokens=3000, output_tokens=1000, details={"input_audio_tokens": 3000})
+    assert cost(card, all_audio) <= bound
+    tiered = lookup_genai_price("gemini", "gemini-2.5-pro").card  # above 200k input the dearer tier applies
+    assert cost(tiered, TokenUsage(input_tokens=250_000, output_tokens=1000)) <= upper_bound(tiered, 250_000, 1000)

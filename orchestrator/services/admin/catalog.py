@@ -159,7 +159,7 @@ def _prices(m: CatalogModel, card: PriceCard | None = None, source: str | None =
     return {"input_usd_per_mtok": usd_str(card.input), "output_usd_per_mtok": usd_str(card.output),
             "cached_input_usd_per_mtok": usd_str(card.cached_input),
             "cache_write_usd_per_mtok": usd_str(card.cache_write),
-            "price_source": source if card is not None and source else m.price_source, "tiers": bool(card.tiers),
+            "price_source": source or m.price_source, "tiers": bool(card.tiers),
             "prices": price_book.describe(card)}
 
 
