@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -51,6 +52,8 @@ class Plan(Base):
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     # keep each request's prompt and answer (personal data redacted) for the request inspector
     keep_payloads: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # replace the user's name, contacts, address and links by placeholders before any external provider
+    redact_personal_data: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -177,6 +180,8 @@ class UsageRecord(Base):
         Index("ix_usage_log_provider_time", "provider", "timestamp"),
         Index("ix_usage_log_quota_denied", "plan", "error_type",  # /metrics: denials by plan and reason
               sqlite_where=text("status = 'quota_denied'"), postgresql_where=text("status = 'quota_denied'")),
+        Index("ix_usage_log_job", "job_id",  # an application's AI cost
+              sqlite_where=text("job_id IS NOT NULL"), postgresql_where=text("job_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
@@ -215,6 +220,8 @@ class UsageRecord(Base):
     # set by an audited re-pricing run (db/models_prices.py): the run, and the cost the row had before it
     repriced_run_id: Mapped[int | None] = mapped_column(Integer)
     cost_before_repricing_usd: Mapped[Decimal | None] = mapped_column(Money)
+    # the saved job a drafting request worked from (extraction rows are found by jobs.request_id)
+    job_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class QuotaCounter(Base):
@@ -285,46 +292,6 @@ class UserProfile(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-
-class Job(Base):
-    """An extracted job posting saved to the user's "My jobs"."""
-
-    __tablename__ = "jobs"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    source: Mapped[str] = mapped_column(String(8))  # text | image | url
-    source_url: Mapped[str | None] = mapped_column(String(2048))
-    title: Mapped[str] = mapped_column(String(256))
-    company: Mapped[str | None] = mapped_column(String(256))
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    request_id: Mapped[str | None] = mapped_column(String(32))
-    provider: Mapped[str | None] = mapped_column(String(64))
-    model: Mapped[str | None] = mapped_column(String(128))
-    cost_usd: Mapped[Decimal | None] = mapped_column(Money)
-
-
-class Document(Base):
-    """A generated CV or cover letter, as last edited by the user."""
-
-    __tablename__ = "documents"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # the saving task's TaskSpec.document_kind
-    title: Mapped[str] = mapped_column(String(256))
-    content: Mapped[str] = mapped_column(Text)
-    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    request_id: Mapped[str | None] = mapped_column(String(32))
-    provider: Mapped[str | None] = mapped_column(String(64))
-    model: Mapped[str | None] = mapped_column(String(128))
-    cost_usd: Mapped[Decimal | None] = mapped_column(Money)
 
 
 class AuditEntry(Base):
@@ -437,9 +404,11 @@ class AppSetting(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-# Analytics rollups (db/models_analytics.py); alert channels, state and deliveries (db/models_alerts.py);
+# Saved jobs, document versions and application events (db/models_jobs.py); analytics rollups
+# (db/models_analytics.py); alert channels, state and deliveries (db/models_alerts.py);
 # stored request payloads (db/models_payloads.py); the price book (db/models_prices.py).
 from db.models_analytics import RollupState, UsageDaily, UsageLatencyDaily, UsageUserDaily  # noqa: E402,F401
 from db.models_alerts import AlertChannel, AlertDelivery, AlertState  # noqa: E402,F401
 from db.models_payloads import RequestPayload  # noqa: E402,F401
 from db.models_prices import PriceVersion, RepricingBatch, RepricingRun  # noqa: E402,F401
+from db.models_jobs import ApplicationEvent, Document, Job  # noqa: E402,F401

@@ -57,6 +57,7 @@ def attempt_row(
     finish_reason: str | None = None,
     price_version_id: int | None = None,
     unpriced_reason: str | None = None,
+    job_id: int | None = None,
 ) -> dict[str, Any]:
     """One ledger row's column values. ``cost`` None with ``priced`` False means unpriced, and
     ``unpriced_reason`` says why; ``price_version_id`` names the price book version used."""
@@ -90,6 +91,7 @@ def attempt_row(
         price_version_id=price_version_id,
         unpriced_reason=None if priced else (unpriced_reason or "")[:200] or None,
         usage_detail=dict(u.details) or None,
+        job_id=job_id,
     )
 
 

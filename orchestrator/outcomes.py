@@ -75,7 +75,8 @@ def row(prepared, state, cand, status, usage, priced: Priced, charged, latency, 
         charged=charged, latency_ms=latency, error_type=error_type, error_message=error_message,
         timestamp=timestamp, origin=state.origin.kind, token_id=state.origin.token_id,
         finish_reason=finish_reason, unpriced_reason=priced.reason,
-        price_version_id=card.version_id if card is not None and priced is not FREE else None)
+        price_version_id=card.version_id if card is not None and priced is not FREE else None,
+        job_id=prepared.job.id if prepared.job is not None else None)
 
 
 def attempt_of(ledger_row: dict[str, Any], usage: TokenUsage) -> Attempt:

@@ -236,6 +236,8 @@ def _try_candidate(orch, prepared: Prepared, state: _State, cand: routing.Candid
                 raise ProviderError(f"The answer was cut off at its {max_out:,}-token limit.", kind="truncated",
                                     retryable=False)
             data = spec.parse_output(completion.text)
+            if spec.verify is not None:
+                spec.verify(data, prepared)
         except InputRejected as exc:
             _record_failure(orch, prepared, state, cand, hold, started, completion, "input_rejected", str(exc),
                             request)
@@ -324,6 +326,8 @@ def _cache_hit(orch, prepared, state, cand, key, streaming, request):
         return None
     try:
         data = prepared.task.parse_output(output)
+        if prepared.task.verify is not None:
+            prepared.task.verify(data, prepared)
     except ProviderError:
         return None
     if not state.request_held:

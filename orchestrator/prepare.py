@@ -55,6 +55,8 @@ class Prepared:
     system: str | None = None  # the caller's instructions, replacing the task's (messages tasks)
     max_tokens: int | None = None  # the caller's cap on the answer, below the route's (messages tasks)
     temperature: float | None = None  # the caller's sampling temperature (messages tasks)
+    profile: Profile | None = None  # the user's profile (saved_job tasks): what a draft is checked against
+    posting: JobPosting | None = None  # the saved job's posting (saved_job tasks)
 
     @property
     def input_token_bound(self) -> int:
@@ -166,7 +168,7 @@ def _prepare_saved_job(db, base, *, job_id, options) -> Prepared:
     posting = JobPosting.model_validate(_json(job_data))
     prompt = base["task"].build_prompt(profile, posting, opts)
     return Prepared(prompt=prompt, source=f"job:{job_id}", job=JobRef(job_id, title, company), options=opts,
-                    **base)
+                    profile=profile, posting=posting, **base)
 
 
 # ------------------------------------------------------------------ what is saved

@@ -91,6 +91,10 @@ class TaskSpec:
     # an answer cut at the token limit is a failed attempt (retried once with a higher limit, then
     # fallen back on); off for tasks whose caller takes a "length" finish as it is (the gateway's chat)
     truncation_fails: bool = True
+    # checks a parsed answer against the request (the ``Prepared`` one, with the user's profile and the
+    # posting): raises ``ProviderError`` kind ``invalid_output`` naming what is wrong (repaired once, then
+    # fallen back on), e.g. a CV that invents an employer. None: the schema check is all there is.
+    verify: Callable[[Any, Any], None] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
     @property
