@@ -234,8 +234,18 @@ def main(argv=None) -> int:
     p.add_argument("--skip-pg", action="store_true")
     p.add_argument("--skip-pipeline", action="store_true", help="skip the request-path benchmarks")
     p.add_argument("--only-pipeline", action="store_true", help="only the request-path benchmarks")
+    p.add_argument("--only-match", action="store_true", help="only the match score's time (bench.matching)")
+    p.add_argument("--only-ocr", action="store_true", help="only the offline OCR's time per screenshot (bench.ocr)")
     p.add_argument("--load-seconds", type=float, default=10.0)
     args = p.parse_args(argv)
+    if args.only_match:
+        from bench import matching
+
+        return 0 if matching.report(log) else 1
+    if args.only_ocr:
+        from bench import ocr
+
+        return 0 if ocr.report(log) else 1
 
     now = datetime.now(UTC)
     started = time.perf_counter()
@@ -260,6 +270,12 @@ def main(argv=None) -> int:
             print_scrapes(results)
         if not args.skip_pipeline:
             request_path(args, Path(tmp))
+        from bench import matching
+
+        matching.report(log)
+        from bench import ocr
+
+        ocr.report(log)
     verdict = "" if args.only_pipeline else "Every analytics query is under 1 s cold on SQLite." if ok else \
         "SOME QUERIES TOOK 1 s OR MORE COLD ON SQLITE."
     log(f"\nTotal bench time {time.perf_counter() - started:.0f} s. {verdict}")

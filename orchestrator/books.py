@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from orchestrator.rawsql import Cursor, RawSQL, insert_sql, upsert_sql
+from orchestrator.rawsql import Cursor, RawSQL, insert_sql, insert_statements, upsert_sql
 
 
 _NOTHING_SAVED = object()  # the batch went through and saved nothing (a reply): not "redo"
@@ -206,7 +206,7 @@ class Books(RawSQL):
         if cache_row is not None:
             stmts.append((upsert_sql("cache_entries", tuple(cache_row), "key"), cache_row, False))
         if save_table:
-            stmts.append((insert_sql(save_table, tuple(save_row), "id"), save_row, True))
+            stmts += insert_statements(save_table, save_row, "id", pg=self.pg)  # the INSERT comes last
         results = cur.batch(stmts)
         moved = [r for (sql, _p, _f), r in zip(stmts, results) if sql.startswith("UPDATE reservations")]
         if sum(moved) != transitions:

@@ -24,6 +24,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 MB = 1024 * 1024
+MAX_DOCUMENT_VERSIONS = 50
 
 
 def _secrets() -> dict:
@@ -119,6 +120,8 @@ class Settings:
     max_pdf_pages: int = _setting("ORCHESTRATOR_MAX_PDF_PAGES", 50, minimum=1)
     max_pdf_decoded_bytes: int = _setting("ORCHESTRATOR_MAX_PDF_DECODED_BYTES", 20 * MB, minimum=1)
     max_document_chars: int = _setting("ORCHESTRATOR_MAX_DOCUMENT_CHARS", 100_000, minimum=1)
+    # versions one job's CV (or letter) may keep; one more is refused before anything is charged
+    max_document_versions: int = _setting("ORCHESTRATOR_MAX_DOCUMENT_VERSIONS", MAX_DOCUMENT_VERSIONS, minimum=1)
     # what a saved job or profile may hold (orchestrator/limits.py): any one field, any one list,
     # and the whole record as JSON
     max_field_chars: int = _setting("ORCHESTRATOR_MAX_FIELD_CHARS", 10_000, minimum=1)

@@ -3,7 +3,8 @@
 A saved job, a profile, a document or a note is checked before it is written:
 each single text field, each list's length, and the whole record, against the
 settings (``ORCHESTRATOR_MAX_FIELD_CHARS``, ``..._MAX_LIST_ITEMS``,
-``..._MAX_JOB_CHARS``, ``..._MAX_PROFILE_CHARS``, ``..._MAX_DOCUMENT_CHARS``).
+``..._MAX_JOB_CHARS``, ``..._MAX_PROFILE_CHARS``, ``..._MAX_DOCUMENT_CHARS``), and how many
+versions one job's document keeps (``..._MAX_DOCUMENT_VERSIONS``).
 The forms show the same limits (``max_chars``), so a user meets them while typing;
 a caller that skips the forms (CLI, Python) meets the same ``InputRejected``.
 Short one-line fields (titles, names) are also bounded by their database columns.
@@ -23,6 +24,8 @@ TITLE_CHARS = 256
 NAME_CHARS = 128
 NOTE_CHARS = 500
 DESCRIPTION_CHARS = 2_000
+# the longest part of a document rewritten on its own (a section, a bullet, a paragraph)
+REWRITE_PART_CHARS = 6_000
 
 
 def check_text(value: str | None, *, limit: int, what: str) -> str:
@@ -82,3 +85,12 @@ def check_profile(profile: BaseModel, settings) -> dict[str, Any]:
     data = check_record(profile, settings=settings, total_chars=settings.max_profile_chars, noun="profile")
     check_text(data.get("name"), limit=NAME_CHARS, what="Your name")
     return data
+
+
+def check_versions(count: int, settings, *, noun: str = "document") -> None:
+    """Refuse one more version of a document that already has ``count``: the limit is
+    ``settings.max_document_versions``. Checked before a request reserves or charges anything."""
+    limit = settings.max_document_versions
+    if count >= limit:
+        raise InputTooLarge(f"This {noun} already has {count:,} versions; the limit is {limit:,}. "
+                            "Delete versions you no longer need in My documents, then try again.")

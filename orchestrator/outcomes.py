@@ -36,6 +36,7 @@ ERROR_LABELS = {
     "truncated": "cut off at the length limit",
     "quota_exhausted": "account out of quota or credit",
     "too_large": "request too large for the account",
+    "redaction_failed": "personal data could not be replaced, nothing sent",
 }
 
 # a status-only row (cache hit, quota denial) costs nothing and is priced by definition
@@ -45,7 +46,9 @@ FREE = Priced(Decimal(0))
 def repair_request(request: ChatRequest, bad: str, problem: str) -> ChatRequest:
     prompt = (
         f"{request.prompt}\n\nYour previous answer was rejected: {problem}\n"
-        f"Previous answer:\n{bad[:4000]}\n\nAnswer again with JSON that matches the schema exactly."
+        f"Previous answer:\n{bad[:4000]}\n\n"
+        + ("Answer again with JSON that matches the schema exactly." if request.json_schema is not None
+           else "Answer again in full, correcting exactly these problems.")
     )
     return replace(request, prompt=prompt)
 

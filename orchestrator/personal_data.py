@@ -12,6 +12,9 @@ Two kinds of redaction, in one pass over the text:
 
 Each is replaced by a labelled placeholder (``[email]``, ``[phone]``, ``[name]``,
 ``[address]``, ``[link]``), the same one every time, so a redacted prompt still reads.
+A ``Redactor`` given a ``replace`` callback calls it with the label and the matched text
+instead and puts in what it returns: ``orchestrator.placeholders`` numbers each value
+(``[[NAME_1]]``) so it can be put back in a provider's answer.
 
 Phone-shaped numbers are checked before they are replaced: years, year ranges, dates,
 thousands-grouped amounts (salaries, counts), IP-like groups and plain numbers stay as
@@ -26,12 +29,19 @@ characters of the shapes that used to make such patterns quadratic).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-EMAIL, PHONE, NAME, ADDRESS, LINK = "[email]", "[phone]", "[name]", "[address]", "[link]"
-_PLACEHOLDER_WORDS = {"email", "phone", "name", "address", "link"}
+LABELS = ("email", "phone", "name", "address", "link")  # what a replacement callback is told it replaces
+EMAIL, PHONE, NAME, ADDRESS, LINK = (f"[{label}]" for label in LABELS)
+_PLACEHOLDER_WORDS = set(LABELS)
+
+Replace = Callable[[str, str], str]  # (label, matched text) -> what goes in its place
+
+
+def _labelled(label: str, _text: str) -> str:
+    return f"[{label}]"
 
 # ---------------------------------------------------------------- generic patterns
 
@@ -45,6 +55,9 @@ _PROFILE_SITES = (
     r"twitter\.com/", r"x\.com/", r"instagram\.com/", r"facebook\.com/", r"behance\.net/", r"dribbble\.com/",
     r"medium\.com/@", r"stackoverflow\.com/users/", r"xing\.com/profile/", r"kaggle\.com/", r"about\.me/",
 )
+# what each of them contains as written, lower-cased: a text without any of them has no such link,
+# so the pattern (the slowest here) need not run
+_PROFILE_HOSTS = tuple(site.split("(?:")[0].replace("\\", "") for site in _PROFILE_SITES)
 # the host must start a word ("netflix.com/..." is not x.com); an optional scheme and a short
 # subdomain (www., de.) belong to the link
 _PROFILE_URL_RE = re.compile(
@@ -83,10 +96,6 @@ def _is_phone(candidate: str) -> bool:
     if all(len(g) == 3 for g in groups) and not groups[0].startswith("0"):
         return False  # 192.168.100.200, 123 456 789: grouped like a count
     return True
-
-
-def _phone_sub(m: re.Match) -> str:
-    return PHONE if _is_phone(m.group(0)) else m.group(0)
 
 
 # ---------------------------------------------------------------- what we know about the user
@@ -160,11 +169,13 @@ def _link_core(link: str) -> str | None:
 class Redactor:
     """Redacts one user's personal data and anything that looks like contact data."""
 
-    def __init__(self, identity: Identity | None = None) -> None:
+    def __init__(self, identity: Identity | None = None, replace: Replace | None = None) -> None:
+        self._replace = replace or _labelled
         ident = identity or Identity()
         cores = [c for c in (_link_core(x) for x in ident.links) if c]
         links = _alternation(rf"(?:https?://)?(?:www\.)?{re.escape(c)}{_URL_TAIL}" for c in cores)
         self._links = re.compile(links, re.I) if links else None
+        self._link_cores = tuple(c.casefold() for c in cores)
         emails = _alternation(re.escape(e) for e in ident.emails if "@" in e)
         self._emails = re.compile(emails, re.I) if emails else None
         phones = _alternation(_SEP.join(d) for p in ident.phones for d in _phone_forms(p))
@@ -184,25 +195,34 @@ class Redactor:
         words = _alternation(re.escape(t) for t in tokens)
         self._name_words = re.compile(rf"(?<![\w\[])(?:{words})(?![\w\]])") if words else None
 
+    def _sub(self, pattern: re.Pattern, label: str, text: str) -> str:
+        replace = self._replace
+        return pattern.sub(lambda m: replace(label, m.group(0)), text)
+
+    def _phone(self, m: re.Match) -> str:
+        return self._replace("phone", m.group(0)) if _is_phone(m.group(0)) else m.group(0)
+
     def __call__(self, text: str | None) -> str | None:
         if not text:
             return text
-        if self._links:
-            text = self._links.sub(LINK, text)
-        text = _PROFILE_URL_RE.sub(LINK, text)
+        lower = text.casefold()  # for the cheap checks that let a pattern that cannot match be skipped
+        if self._links and any(core in lower for core in self._link_cores):
+            text = self._sub(self._links, "link", text)
+        if any(host in lower for host in _PROFILE_HOSTS):
+            text = self._sub(_PROFILE_URL_RE, "link", text)
         if "@" in text:
             if self._emails:
-                text = self._emails.sub(EMAIL, text)
-            text = _EMAIL_RE.sub(EMAIL, text)
+                text = self._sub(self._emails, "email", text)
+            text = self._sub(_EMAIL_RE, "email", text)
         if self._phones:
-            text = self._phones.sub(PHONE, text)
+            text = self._sub(self._phones, "phone", text)
         if self._addresses:
-            text = self._addresses.sub(ADDRESS, text)
+            text = self._sub(self._addresses, "address", text)
         if self._full_names:
-            text = self._full_names.sub(NAME, text)
+            text = self._sub(self._full_names, "name", text)
         if self._name_words:
-            text = self._name_words.sub(NAME, text)
-        return _PHONE_RE.sub(_phone_sub, text)
+            text = self._sub(self._name_words, "name", text)
+        return _PHONE_RE.sub(self._phone, text)
 
 
 def redact(text: str | None, identity: Identity | None = None) -> str | None:

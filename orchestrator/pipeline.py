@@ -23,6 +23,12 @@ document is never saved as finished (tasks with ``truncation_fails`` off, the
 gateway's chat, pass the "length" finish through). A stream that breaks or
 ends without a finish reason falls back. The caller's own bad input never
 falls back. The ledger records each attempt as it ended.
+
+Personal data stays at home (``orchestrator.placeholders``): a provider other than the built-in
+engine gets the user's name and contact details as numbered placeholders, and the answer gets the
+values back before it is parsed, checked, shown, cached or saved. An answer with a placeholder
+that cannot be put back is ``invalid_output``; if the placeholders cannot be made, nothing is sent
+(``redaction_failed``) and the request falls back.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from orchestrator import cache, health, observe, outcomes, pricing, quota, routing
+from orchestrator import cache, health, observe, outcomes, placeholders, pricing, quota, routing
 from orchestrator.books import Hold
 from orchestrator.origin import PYTHON, Origin
 from orchestrator.errors import (
@@ -77,6 +83,7 @@ class _State:
     attempts: list[Attempt] = field(default_factory=list)
     failures: list[AttemptFailure] = field(default_factory=list)
     observers: list[observe.Observer] = field(default_factory=list)
+    shield: placeholders.Shield | None = None  # the request's placeholders for personal data
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
@@ -109,6 +116,7 @@ def execute(orch: Orchestrator, task_name: str, *, user: str | int, text: str | 
                    limits=limits, cfg=cfg, origin=origin or PYTHON,
                    request_hold=quota.hold_for(user_id=prepared.user_id, request_id=request_id, attempt=0,
                                                limits=limits, now=datetime.now(UTC)))
+    state.shield = placeholders.Shield(orch.db, prepared)
     state.observers = observe.start(orch, observe.RequestInfo(request_id, prepared, state.origin, time.time_ns()))
     try:
         if prepared.pending_url:
@@ -204,7 +212,18 @@ def _try_candidate(orch, prepared: Prepared, state: _State, cand: routing.Candid
         return None
     adapter = get_adapter(cand.kind)
     retries, repaired, extended = 0, False, False
+    # personal data goes out as placeholders and comes back as values (``orchestrator.placeholders``);
+    # ``request`` keeps the real values (cache key, observers), ``sent`` is what the provider gets
+    link = state.shield.link(cand.kind, structured=spec.structured)
+    sent: ChatRequest | None = None
     while True:
+        if sent is None:
+            try:
+                sent = link.send(request)
+            except ProviderError as exc:  # nothing was sent: no hold, no call, not the provider's fault
+                state.attempt_no += 1
+                _record_failure(orch, prepared, state, cand, None, time.monotonic(), None, exc.kind, exc.message)
+                return None
         timeout = min(config.timeout_s, settings.attempt_timeout_s, max(state.remaining(), 1.0))
         call_config = ProviderConfig(config.name, config.kind, config.base_url, config.api_key, timeout)
         bound = pricing.upper_bound(cand.price, prepared.input_token_bound, max_out)
@@ -215,26 +234,32 @@ def _try_candidate(orch, prepared: Prepared, state: _State, cand: routing.Candid
         _reserve(orch, prepared, state, cand, [hold])
         started = time.monotonic()
         completion: Completion | None = None
-        shown = False
+        shown, raw = False, ""
         try:
             if streaming:
-                for event in adapter.stream(call_config, request):
+                restorer = link.restorer()
+                for event in adapter.stream(call_config, sent):
                     if isinstance(event, Completion):
                         completion = event
-                    elif event:
+                    elif event and (event := restorer.feed(event)):
                         shown = True
                         yield event
                 if completion is None:
                     raise ProviderError("The stream ended without a final message.", kind="stream_broken",
                                         retryable=True)
+                if tail := restorer.flush():
+                    shown = True
+                    yield tail
             else:
-                completion = adapter.complete(call_config, request)
+                completion = adapter.complete(call_config, sent)
+            raw = completion.text
             if completion.finish_reason is None:
                 raise ProviderError("The answer ended without a finish reason.", kind="stream_broken",
                                     retryable=True)
             if completion.finish_reason == "length" and spec.truncation_fails:
                 raise ProviderError(f"The answer was cut off at its {max_out:,}-token limit.", kind="truncated",
                                     retryable=False)
+            completion = link.restore(completion)  # before anything reads it; unknown placeholders fail
             data = spec.parse_output(completion.text)
             if spec.verify is not None:
                 spec.verify(data, prepared)
@@ -256,13 +281,13 @@ def _try_candidate(orch, prepared: Prepared, state: _State, cand: routing.Candid
             health.record_failure(orch.db, cand.provider_id, cand.provider_name, kind, orch.breaker)
             if kind == "invalid_output" and not repaired and completion is not None:
                 repaired, delay, again = True, 0.0, True
-                request = outcomes.repair_request(request, completion.text, exc.message)
+                request, sent = link.repair(request, sent, raw, completion.text, exc.message)
             elif kind == "truncated" and not extended and \
                     outcomes.raised_limit(max_out, settings.truncation_max_tokens) > max_out:
                 # once, with a higher limit (its hold must still fit the plan); cut again, it falls back
                 extended, delay, again = True, 0.0, True
                 max_out = outcomes.raised_limit(max_out, settings.truncation_max_tokens)
-                request = replace(request, max_tokens=max_out)
+                request, sent = replace(request, max_tokens=max_out), replace(sent, max_tokens=max_out)
             else:
                 delay = outcomes.retry_delay(settings, retries, exc.retry_after)
                 again = (exc.retryable and kind not in ("invalid_output", "stream_broken")

@@ -1,6 +1,11 @@
 """Step 1 of a request: resolve the user and plan, validate inputs, build the prompt;
 and what the last step saves (the job or the document), as a row for the completion
-transaction. Branches on the task's declared input and output kinds, never on names."""
+transaction. Branches on the task's declared input and output kinds, never on names.
+
+A saved document is one version: the versions of a job's document of one kind share
+(user_id, job_id, kind), and each new one (generated, or one part rewritten) takes the next
+number, computed by SQL as the row is inserted, after a lock on the job's row (PostgreSQL), so
+concurrent generations for one job never number two versions alike."""
 
 from __future__ import annotations
 
@@ -15,11 +20,12 @@ from sqlalchemy import func, select
 
 from db.models import Plan, User
 from db.session import Database
-from orchestrator import inputs, url_fetch
+from orchestrator import document_parts, inputs, limits, url_fetch
 from orchestrator.config import Settings
 from orchestrator.errors import InputRejected, NotFound, PermissionDenied
 from orchestrator.ids import parse_id
 from orchestrator.providers.base import ImageInput
+from orchestrator.rawsql import Computed
 from orchestrator.schemas import DraftOptions, JobPosting, Profile
 from orchestrator.tasks.common import TaskSpec
 from orchestrator.tokens import IMAGE_TOKENS, estimate_tokens
@@ -32,6 +38,19 @@ class JobRef:
     id: int
     title: str
     company: str | None
+
+
+@dataclass(frozen=True)
+class BaseDocument:
+    """The version a ``document_part`` request rewrites one part of."""
+
+    id: int
+    job_id: int
+    kind: str
+    title: str
+    content: str
+    options: dict[str, Any]
+    part: document_parts.Part
 
 
 @dataclass
@@ -57,6 +76,7 @@ class Prepared:
     temperature: float | None = None  # the caller's sampling temperature (messages tasks)
     profile: Profile | None = None  # the user's profile (saved_job tasks): what a draft is checked against
     posting: JobPosting | None = None  # the saved job's posting (saved_job tasks)
+    base: BaseDocument | None = None  # the version whose part is rewritten (document_part tasks)
 
     @property
     def input_token_bound(self) -> int:
@@ -92,6 +112,11 @@ def prepare(db: Database, settings: Settings, task: TaskSpec, *, user: User, pla
         return prepare_messages(settings, base, messages=messages, text=text, options=options)
     if messages is not None:
         raise InputRejected(f"{task.label} does not take messages.")
+    if task.input == "document_part":
+        if text or image or url or job_id is not None:
+            raise InputRejected(f"{task.label} works from one of your documents: pass document_id, part and "
+                                "style, not text, an image, a URL or a job.")
+        return _prepare_document_part(db, settings, base, options=options)
     if task.input == "posting":
         if options:
             raise InputRejected(f"{task.label} takes no options (got: {', '.join(sorted(options))}).")
@@ -100,7 +125,7 @@ def prepare(db: Database, settings: Settings, task: TaskSpec, *, user: User, pla
         return _prepare_posting(settings, base, text=text, image=image, url=url)
     if text or image or url:
         raise InputRejected(f"{task.label} works from a saved job: pass job_id, not text, image or url.")
-    return _prepare_saved_job(db, base, job_id=job_id, options=options)
+    return _prepare_saved_job(db, settings, base, job_id=job_id, options=options)
 
 
 def _posting_source(*, text: str | None, image: bytes | None, url: str | None) -> str:
@@ -136,8 +161,21 @@ def fetch_posting(prepared: Prepared, settings: Settings, *, allow_private: bool
 
 
 _JOB_AND_PROFILE = (
-    "SELECT j.user_id, j.title, j.company, j.data, p.data FROM jobs j "
+    "SELECT j.user_id, j.title, j.company, j.data, p.data, (SELECT COUNT(*) FROM documents d "
+    "WHERE d.user_id = j.user_id AND d.job_id = j.id AND d.kind = :kind) FROM jobs j "
     "LEFT JOIN profiles p ON p.user_id = j.user_id WHERE j.id = :job_id"
+)
+_DOCUMENT_JOB_AND_PROFILE = (
+    "SELECT d.user_id, d.job_id, d.kind, d.title, d.content, d.options, j.title, j.company, j.data, p.data, "
+    "(SELECT COUNT(*) FROM documents v WHERE v.user_id = d.user_id AND v.job_id = d.job_id AND v.kind = d.kind) "
+    "FROM documents d LEFT JOIN jobs j ON j.id = d.job_id LEFT JOIN profiles p ON p.user_id = d.user_id "
+    "WHERE d.id = :document_id"
+)
+# the next version number of a job's document of one kind, computed as the row is inserted
+NEXT_VERSION = Computed(
+    sql="(SELECT COALESCE(MAX(version), 0) + 1 FROM documents WHERE user_id = :user_id AND job_id = :job_id "
+        "AND kind = CAST(:kind AS VARCHAR(16)))",  # the parameter's type as in VALUES (PostgreSQL deduces one)
+    lock="SELECT id FROM jobs WHERE id = :job_id FOR UPDATE",
 )
 
 
@@ -145,7 +183,14 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, (str, bytes)) else value
 
 
-def _prepare_saved_job(db, base, *, job_id, options) -> Prepared:
+def _profile_of(profile_data: Any) -> Profile:
+    profile = Profile.model_validate(_json(profile_data)) if profile_data is not None else Profile()
+    if profile.is_empty():
+        raise InputRejected("Your profile is empty. Add your experience and skills on the Profile page first.")
+    return profile
+
+
+def _prepare_saved_job(db, settings, base, *, job_id, options) -> Prepared:
     from orchestrator.quota import books_for
 
     if job_id is None:
@@ -158,17 +203,59 @@ def _prepare_saved_job(db, base, *, job_id, options) -> Prepared:
         raise InputRejected(f"Invalid option {'.'.join(map(str, first['loc']))}: {first['msg']}.") from None
     except TypeError:
         raise InputRejected("Drafting options must be given by name (length, tone, language, emphasis).") from None
-    row = books_for(db).read_one(_JOB_AND_PROFILE, job_id=job_id)
+    spec: TaskSpec = base["task"]
+    row = books_for(db).read_one(_JOB_AND_PROFILE, job_id=job_id, kind=spec.document_kind or "")
     if row is None or row[0] != base["user_id"]:
         raise NotFound(f"Job {job_id} is not one of your saved jobs.")
-    _uid, title, company, job_data, profile_data = row
-    profile = Profile.model_validate(_json(profile_data)) if profile_data is not None else Profile()
-    if profile.is_empty():
-        raise InputRejected("Your profile is empty. Add your experience and skills on the Profile page first.")
+    _uid, title, company, job_data, profile_data, versions = row
+    profile = _profile_of(profile_data)
+    if spec.output == "document":
+        limits.check_versions(int(versions or 0), settings, noun=spec.text.noun)
     posting = JobPosting.model_validate(_json(job_data))
-    prompt = base["task"].build_prompt(profile, posting, opts)
+    prompt = spec.build_prompt(profile, posting, opts)
     return Prepared(prompt=prompt, source=f"job:{job_id}", job=JobRef(job_id, title, company), options=opts,
                     profile=profile, posting=posting, **base)
+
+
+def _prepare_document_part(db, settings, base, *, options) -> Prepared:
+    """One part of one of the user's documents (a version), its job's posting and their profile."""
+    from orchestrator.quota import books_for
+
+    spec: TaskSpec = base["task"]
+    styles = spec.meta.get("styles") or {}
+    unknown = sorted(set(options) - {"document_id", "part", "style"})
+    if unknown:
+        raise InputRejected(f"{spec.label} takes document_id, part and style (got: {', '.join(unknown)}).")
+    document_id = parse_id(options.get("document_id"), what="document")
+    style = options.get("style")
+    if style not in styles:
+        raise InputRejected(f"Choose how to rewrite it: style must be one of {', '.join(styles)}.")
+    row = books_for(db).read_one(_DOCUMENT_JOB_AND_PROFILE, document_id=document_id)
+    if row is None or row[0] != base["user_id"]:
+        raise NotFound(f"Document {document_id} is not one of your documents.")
+    (_uid, job_id, kind, doc_title, content, doc_options, title, company, job_data, profile_data,
+     versions) = row
+    if job_id is None or job_data is None:
+        raise InputRejected("The job this document was written for has been deleted; rewriting a part needs "
+                            "its posting. Edit the text by hand instead.")
+    try:
+        index = int(options.get("part"))
+    except (TypeError, ValueError):
+        raise InputRejected("Choose the part to rewrite (part: its number in the document's list).") from None
+    found = document_parts.parts(content)
+    if not 0 <= index < len(found):
+        raise InputRejected(f"This version has no part {index} (it has {len(found)}).")
+    part = found[index]
+    limits.check_text(part.text, limit=limits.REWRITE_PART_CHARS, what="That part")
+    profile = _profile_of(profile_data)
+    limits.check_versions(int(versions or 0), settings)
+    posting = JobPosting.model_validate(_json(job_data))
+    doc_options = _json(doc_options) or {}
+    prompt = spec.build_prompt(part, profile, posting, style=style,
+                               language=str(doc_options.get("language") or "English"))
+    return Prepared(prompt=prompt, source=f"document:{document_id}", job=JobRef(job_id, title, company),
+                    profile=profile, posting=posting,
+                    base=BaseDocument(document_id, job_id, kind, doc_title, content, doc_options, part), **base)
 
 
 # ------------------------------------------------------------------ what is saved
@@ -188,8 +275,13 @@ def saved_row(prepared: Prepared, parsed: Any, *, request_id: str, provider: str
         return "jobs", dict(source=prepared.source, source_url=prepared.source_url, title=posting.title[:256],
                             company=(posting.company or "")[:256] or None, data=posting.model_dump(mode="json"),
                             **common)
+    if spec.input == "document_part":  # a new version of that document, only the part replaced
+        doc = prepared.base
+        return "documents", dict(job_id=doc.job_id, kind=doc.kind, title=doc.title,
+                                 content=document_parts.splice(doc.content, doc.part, parsed), options=doc.options,
+                                 origin="rewritten", **common, version=NEXT_VERSION)
     job = prepared.job
     title = f"{spec.label} — {job.title}" + (f" at {job.company}" if job.company else "") if job else spec.label
     options = prepared.options.model_dump(mode="json") if prepared.options else {}
     return "documents", dict(job_id=job.id if job else None, kind=spec.document_kind, title=title[:256],
-                             content=parsed, options=options, **common)
+                             content=parsed, options=options, origin="generated", **common, version=NEXT_VERSION)

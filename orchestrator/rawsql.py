@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -152,8 +153,10 @@ class Cursor:
             self.raw.execute("BEGIN IMMEDIATE")
 
     def insert(self, table: str, row: dict[str, Any], returning: str | None = None) -> Any:
-        sql = insert_sql(table, tuple(row), returning)
-        self.raw.execute(self.books.sql(sql), self._params(row))
+        *before, (sql, params, _fetch) = insert_statements(table, row, returning, pg=self.books.pg)
+        for text, p, _f in before:
+            self.run(text, **p)
+        self.raw.execute(self.books.sql(sql), self._params(params))
         return self.raw.fetchone()[0] if returning else None
 
     def upsert(self, table: str, row: dict[str, Any], key: str) -> None:
@@ -168,3 +171,30 @@ def upsert_sql(table: str, cols: tuple[str, ...], key: str) -> str:
 def insert_sql(table: str, cols: tuple[str, ...], returning: str | None) -> str:
     sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})"
     return sql + (f" RETURNING {returning}" if returning else "")
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A column value that SQL computes as the row is inserted, from the row's other values:
+    ``sql`` is a scalar subquery over their ``:names`` (e.g. a document's next version number).
+    ``lock`` is a statement run just before the insert in the same transaction, on PostgreSQL
+    only: concurrent inserts computing over the same rows then wait for one another, and each
+    statement reads what the one before it committed (SQLite's write transactions are serial)."""
+
+    sql: str
+    lock: str | None = None
+
+
+def insert_statements(table: str, row: dict[str, Any], returning: str | None, *,
+                      pg: bool) -> list[tuple[str, dict[str, Any], bool]]:
+    """``(sql, params, fetch)`` to insert ``row``: the locks its ``Computed`` values need, then
+    the INSERT itself (last)."""
+    computed = {c: v for c, v in row.items() if isinstance(v, Computed)}
+    if not computed:
+        return [(insert_sql(table, tuple(row), returning), row, returning is not None)]
+    plain = {c: v for c, v in row.items() if c not in computed}
+    stmts = [(v.lock, plain, False) for v in computed.values() if pg and v.lock]
+    values = ", ".join(computed[c].sql if c in computed else ":" + c for c in row)
+    sql = f"INSERT INTO {table} ({', '.join(row)}) VALUES ({values})" + (f" RETURNING {returning}" if returning
+                                                                         else "")
+    return [*stmts, (sql, plain, returning is not None)]

@@ -79,7 +79,8 @@ def resolve(
 ) -> Route:
     """Candidates in policy order, skipping inactive, keyless, open-circuit and
     incapable ones (``steps`` replaces the policy's chain). When nothing in the
-    chain can serve and the offline engine is active, it ends the route as graceful degradation (text input only).
+    chain can serve and the offline engine is active, it ends the route as graceful degradation (images too,
+    when its catalog row says it reads them: it has OCR).
     Reads only the in-process snapshot: no database access."""
     candidates: list[Candidate] = []
     skipped: list[tuple[str, str]] = []
@@ -103,11 +104,12 @@ def resolve(
             skipped.append((step.label(), why))
             continue
         candidates.append(_candidate(step, provider, row))
-    if not candidates and not needs_vision and offline_fallback:
-        offline = next((p for p in cfg.providers.values() if _is_local_engine(p.kind) and p.is_active), None)
-        if offline is not None:
-            from orchestrator.offline import ENGINE_MODEL
+    if not candidates and offline_fallback:
+        from orchestrator.offline import ENGINE_MODEL
 
+        offline = next((p for p in cfg.providers.values() if _is_local_engine(p.kind) and p.is_active and (
+            not needs_vision or _sees_images(p, ENGINE_MODEL, cfg.catalog.get((p.kind, ENGINE_MODEL))))), None)
+        if offline is not None:
             step = RouteStep(offline.name, ENGINE_MODEL)
             candidates.append(_candidate(step, offline, cfg.catalog.get((offline.kind, ENGINE_MODEL))))
     return Route(candidates, skipped, cfg.policy_version)

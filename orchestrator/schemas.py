@@ -57,6 +57,7 @@ class JobPosting(BaseModel):
     responsibilities: list[str] = Field(default_factory=list)
     benefits: list[str] = Field(default_factory=list)
     summary: str | None = None
+    contact: str | None = None  # the person to address, as the posting names them ("Ms Jane Smith")
 
     @field_validator("title")
     @classmethod

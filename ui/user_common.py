@@ -142,12 +142,29 @@ def show_flash() -> None:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def export_bytes(text: str, fmt: str, title: str) -> bytes:
-    """Exports are pure functions of (text, format, title): cached, so a rerun of the
+def export_bytes(text: str, fmt: str, title: str, author: str = "") -> bytes:
+    """Exports are pure functions of (text, format, title, author): cached, so a rerun of the
     page does not rebuild three files."""
     from orchestrator import exports
 
-    return exports.export(text, fmt=fmt, title=title)
+    return exports.export(text, fmt=fmt, title=title, author=author)
+
+
+@st.cache_data(ttl=60, max_entries=256, show_spinner=False)
+def _author_of(user_id: int) -> str:
+    from orchestrator.services.user.profiles import document_author
+    from ui.context import get_orchestrator
+
+    return document_author(get_orchestrator(), user=user_id)
+
+
+def _author() -> str:
+    """The signed-in user as the author of their downloads: their profile's name (read at most
+    once a minute, however many download buttons a page shows)."""
+    from ui.context import current_user
+
+    user = current_user()
+    return (call(lambda: _author_of(user.id)) or "") if user is not None else ""
 
 
 def download_buttons(text: str, *, title: str, key: str) -> None:
@@ -158,7 +175,7 @@ def download_buttons(text: str, *, title: str, key: str) -> None:
     for col, fmt in zip(cols, ("docx", "pdf", "md"), strict=True):
         name, mime = exports.FORMATS[fmt]
         try:
-            data = export_bytes(text, fmt, title)
+            data = export_bytes(text, fmt, title, _author())
         except Exception as exc:  # noqa: BLE001 - one broken format must not break the page
             log.exception("export to %s failed", fmt, exc_info=exc)
             col.button(f"{name} unavailable", disabled=True, key=f"{key}_{fmt}_broken", width="stretch")

@@ -1,5 +1,7 @@
 """The CV and cover-letter pages: pick a saved job, set options, watch the text stream
-in, then edit, save, regenerate and download it. Both pages are this one function."""
+in, then edit (each save is a new version), regenerate (a new version too), rewrite one part,
+and download it. Both pages are this one function. The editor always shows the current version
+of the job's document; its history is in My documents."""
 
 from __future__ import annotations
 
@@ -10,19 +12,24 @@ from decimal import Decimal
 import streamlit as st
 
 from orchestrator import Result, StreamRestart
-from orchestrator.errors import NotFound
 from orchestrator.origin import APP
 from orchestrator.safe_markdown import plain_label, safe_markdown
 from orchestrator.schemas import DraftOptions
 from orchestrator.services.user import documents
 from orchestrator.tasks import get_task
 from orchestrator.tasks.common import TaskSpec
+from orchestrator.services.user import account
 from ui.context import get_orchestrator, require_user
+from ui.user_factcheck import checked_badge
+from ui.user_match import match_panel
+from ui.user_privacy import privacy_note
 from ui.user_common import (
     ICONS,
+    PAGE_DOCUMENTS,
     PAGE_PROFILE,
     call,
     download_buttons,
+    flash,
     fmt_when,
     saved_jobs,
     served_by,
@@ -130,30 +137,61 @@ def _stream(orch, user, kind: TaskSpec, job_id: int, options: dict, regenerate: 
     return Draft(r.document_id, job_id, r.label, r.cost_usd, r.cached, restarts)
 
 
+def _open_history(doc: documents.DocumentInfo) -> None:
+    """My documents, with this document's card open on its Versions."""
+    st.session_state["docs_open"] = f"{doc.job_id}_{doc.kind}"
+    st.switch_page(PAGE_DOCUMENTS)
+
+
 def _editor(orch, user, kind: TaskSpec, doc: documents.DocumentInfo, draft: Draft | None) -> None:
-    label = draft.label if draft else model_label(doc.provider, doc.model)
-    cost = draft.cost_usd if draft else doc.cost_usd
+    """The current version: notes on it, edit and preview, save (a new version), regenerate,
+    rewrite one part, history, downloads; and the warning before leaving unsaved edits."""
+    from ui.user_versions import last_rewrite, rewrite_panel, unsaved_guard
+
+    mine = draft is not None and draft.document_id == doc.id  # the version this page just generated
+    label = draft.label if mine else model_label(doc.provider, doc.model)
+    cost = draft.cost_usd if mine else doc.cost_usd
     st.subheader(f"Your {kind.text.noun}", anchor=False)
-    note = served_by(label, cost, cached=bool(draft and draft.cached)) + f" · written {fmt_when(doc.created_at)}"
-    st.caption(note + (" · edited" if doc.edited else ""))
-    if draft and draft.restarts:
-        st.caption(":material/sync_problem: A provider's stream broke while writing; another one took over "
-                   "and the text below is its complete answer.")
+    version = f"version {doc.version} of {doc.version_count}" if doc.version_count > 1 else "version 1"
+    note = served_by(label, cost, cached=bool(mine and draft.cached)) + f" · written {fmt_when(doc.created_at)}"
+    st.caption(f"{note} · {version}" + (f" · {doc.origin_label}" if doc.origin != "generated" else ""))
+    if mine and draft.restarts:
+        st.caption(":material/sync_problem: A provider's answer could not be used (it broke off or failed a "
+                   "check); another one took over and the text below is its complete answer.")
+    if doc.origin == "generated":  # edited and rewritten text is the user's own, not checked
+        checked_badge(kind)
+    privacy_note(account.account_status(orch, user=user.id))
+    last_rewrite(orch, user, f"{kind.name}_rw", doc.id)
+    editor = f"{kind.name}_text_{doc.id}"
     tab_edit, tab_preview = st.tabs([":material/edit: Edit", ":material/visibility: Preview"])
     with tab_edit:
-        text = st.text_area("Edit the text (Markdown)", doc.content, height=460, key=f"{kind.name}_text_{doc.id}",
+        text = st.text_area("Edit the text (Markdown)", doc.content, height=460, key=editor,
                             max_chars=orch.settings.max_document_chars,
                             label_visibility="collapsed")
     with tab_preview, st.container(border=True):
         st.markdown(safe_markdown(text))  # model output: no remote images, HTML or unsafe links
     with st.container(horizontal=True, gap="small"):
-        save = st.button("Save changes", type="primary", icon=ICONS["save"], key=f"{kind.name}_save")
+        save = st.button("Save changes", type="primary", icon=ICONS["save"], key=f"{kind.name}_save",
+                         help="Saved as a new version; the one before is kept.")
         st.button("Regenerate", icon=ICONS["regenerate"], key=f"{kind.name}_regenerate", on_click=_request,
                   args=(kind.name, True), help="Write a new version with the options above.")
-    if save and call(lambda: documents.update_document(orch, user=user.id, document_id=doc.id, content=text)):
-        st.toast(f"Your {kind.text.noun} is saved.", icon=":material/check_circle:")
+        if st.button(f"Versions ({doc.version_count})", icon=":material/history:", key=f"{kind.name}_history",
+                     help="Compare, restore or delete versions in My documents."):
+            _open_history(doc)
+    if save:
+        saved = call(lambda: documents.update_document(orch, user=user.id, document_id=doc.id, content=text))
+        if saved is not None and saved.id != doc.id:
+            flash(f"Your {kind.text.noun} is saved as version {saved.version}.")
+            st.rerun()
+        elif saved is not None:
+            st.toast("Nothing changed since the last save.", icon=":material/check_circle:")
+    with st.expander("Rewrite one part", icon=":material/edit_note:"):
+        if rewrite_panel(orch, user, doc, key=f"{kind.name}_rw") is not None:
+            flash("The part is rewritten and saved as a new version.", ":material/edit_note:")
+            st.rerun()
     st.markdown("**Download**")
     download_buttons(text, title=doc.title, key=f"{kind.name}_dl_{doc.id}")
+    unsaved_guard({editor: doc.content})
 
 
 def render(task: str) -> None:
@@ -188,24 +226,16 @@ def render(task: str) -> None:
     draft: Draft | None = state.get(f"{task}_draft")
     if draft is not None and draft.job_id != job_id:
         draft = None
-    doc = None
-    if draft is not None:
-        try:
-            doc = documents.get_document(orch, user=user.id, document_id=draft.document_id)
-        except NotFound:  # deleted in My documents meanwhile: show the latest one instead
-            state.pop(f"{task}_draft", None)
-            draft = None
-        except Exception as exc:  # noqa: BLE001 - shown in the page
-            show_error(exc)
-            return
-    if doc is None:
-        latest = call(lambda: documents.list_documents(orch, user=user.id, kind=kind.document_kind, job_id=job_id,
-                                                       limit=1)) or []
-        doc = latest[0] if latest else None
-    if doc is None:
+    # the current version of this job's document (the newest: a later edit or rewrite included)
+    latest = call(lambda: documents.list_documents(orch, user=user.id, kind=kind.document_kind, job_id=job_id,
+                                                   limit=1))
+    if not latest:  # before drafting: how the profile matches the job
+        if latest is not None:
+            match_panel(job_id=job_id, user=user, task=kind, key=f"{task}_match_before")
         return
     st.divider()
-    _editor(orch, user, kind, doc, draft)
+    _editor(orch, user, kind, latest[0], draft)
+    match_panel(job_id=job_id, user=user, task=kind, draft_text=latest[0].content, key=f"{task}_match_after")
 
 
 __all__ = ["Draft", "model_label", "render"]

@@ -105,6 +105,8 @@ def job_posting_form(posting: JobPosting, *, key: str, submit_label: str = "Save
                                   index=_index(EMPLOYMENT_TYPES, posting.employment_type))
         seniority = c3.selectbox("Seniority", SENIORITIES, index=_index(SENIORITIES, posting.seniority),
                                  format_func=nice, key=f"{key}_seniority")
+        contact = st.text_input("Contact person (optional)", posting.contact or "", key=f"{key}_contact",
+                                max_chars=TITLE_CHARS, help="Who to address in the cover letter, e.g. Ms Jane Smith.")
         st.markdown("**Salary**")
         c1, c2, c3, c4 = st.columns(4)
         s_min = c1.text_input("Minimum", "" if salary.min is None else f"{salary.min:f}", key=f"{key}_smin")
@@ -141,7 +143,7 @@ def job_posting_form(posting: JobPosting, *, key: str, submit_label: str = "Save
             salary=SalaryRange(min=amounts[0], max=amounts[1], currency=currency.strip() or None,
                                period=period or None) if has_salary else None,
             skills=_commas(skills), requirements=_lines(requirements), responsibilities=_lines(responsibilities),
-            benefits=_lines(benefits), summary=summary.strip() or None,
+            benefits=_lines(benefits), summary=summary.strip() or None, contact=contact.strip() or None,
         )
     except ValidationError as exc:
         st.error("The job title cannot be empty." if "title" in str(exc) else _first_error(exc))

@@ -146,6 +146,8 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--monthly-fee-usd")
     sp.add_argument("--keep-payloads", choices=["on", "off"],
                     help="keep prompts and answers (redacted) for the request inspector")
+    sp.add_argument("--redact-personal-data", choices=["on", "off"],
+                    help="send users' name and contact details to external providers as placeholders")
 
     prof = group("profile", "a user's profile (master CV)")
     sp = cmd(prof, "show", c.profile_show, "print a profile")
@@ -169,6 +171,13 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--emphasis")
     sp.add_argument("--regenerate", action="store_true", help="bypass the response cache")
     sp.add_argument("--stream", action="store_true", help="print text as it arrives")
+    sp.add_argument("--document-id", type=int, help="a document version (tasks that rewrite one part of it)")
+    sp.add_argument("--part", type=int, help="the part to rewrite: its number in the document's parts, from 0")
+    sp.add_argument("--style", help="how to rewrite it: concise, quantified or posting_wording")
+
+    from orchestrator.cli import match as mt
+
+    mt.register(sub, cmd)
 
     sp = cmd(sub, "usage", c.usage, "the usage ledger, one row per attempt")
     sp.add_argument("--since", help="YYYY-MM-DD or an ISO timestamp (UTC)")

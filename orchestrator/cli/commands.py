@@ -257,7 +257,7 @@ def plans_list(args) -> int:
     rows = [p.as_dict() for p in plans.list_plans(_orch(args))]
     emit(args, rows, human=lambda d: table(d, ["code", "name", "requests_per_day", "tokens_per_month",
                                               "cost_cap_usd_month", "markup_pct", "monthly_fee_usd",
-                                              "keep_payloads"]))
+                                              "keep_payloads", "redact_personal_data"]))
     return 0
 
 
@@ -265,13 +265,15 @@ def plans_set(args) -> int:
     from orchestrator.services.admin import plans
 
     changes = {k: getattr(args, k, None) for k in ("requests_per_day", "tokens_per_month", "cost_cap_usd",
-                                                   "markup_pct", "monthly_fee_usd", "keep_payloads")
+                                                   "markup_pct", "monthly_fee_usd", "keep_payloads",
+                                                   "redact_personal_data")
                if getattr(args, k, None) is not None}
     if not changes:
         raise InputRejected("Nothing to change: give at least one limit.")
     info = plans.set_limits(_orch(args), code=args.plan, actor=_actor(), **changes)
     emit(args, info.as_dict(), human=lambda d: table([d], ["code", "requests_per_day", "tokens_per_month",
-                                                          "cost_cap_usd_month", "markup_pct", "keep_payloads"]))
+                                                          "cost_cap_usd_month", "markup_pct", "keep_payloads",
+                                                          "redact_personal_data"]))
     return 0
 
 

@@ -20,6 +20,7 @@ def _read(path: str, binary: bool = False):
 
 def run(orch, args) -> int:
     options = {k: getattr(args, k) for k in ("length", "tone", "language", "emphasis") if getattr(args, k)}
+    options |= {k: getattr(args, k) for k in ("document_id", "part", "style") if getattr(args, k, None) is not None}
     kwargs = dict(user=args.user, job_id=args.job_id, regenerate=args.regenerate, origin=CLI, **options)
     if args.text is not None:
         kwargs["text"] = args.text

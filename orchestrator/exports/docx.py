@@ -59,17 +59,24 @@ def _add_block(document, block: Block) -> None:
             _runs(para, line)
 
 
-def to_docx(markdown: str, title: str = "") -> bytes:
+def to_docx(markdown: str, title: str = "", author: str = "") -> bytes:
     """A Word document from a generated Markdown text (sanitised by ``safe_markdown``);
-    ``title`` goes to the file's properties."""
+    ``title`` and ``author`` (the candidate) go to the file's properties. python-docx's
+    template would otherwise say "python-docx" as author and last editor, and carry its own
+    2013 dates and revision: every property a reader sees is set here."""
     import docx
 
     document = docx.Document()
     _set_base_style(document)
     props = document.core_properties
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    name = _NOT_XML.sub("", author or "").strip()[:255]
     props.title = _NOT_XML.sub("", title or "")[:255]
-    props.author = "AI Orchestrator"
-    props.created = datetime.now(UTC).replace(tzinfo=None)
+    props.author = name
+    props.last_modified_by = name
+    props.created = props.modified = now
+    props.revision = 1
+    props.comments = props.keywords = props.subject = props.category = ""
     for block in parse(safe_markdown(markdown, streamlit=False)):
         _add_block(document, block)
     buf = io.BytesIO()

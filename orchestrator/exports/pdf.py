@@ -47,7 +47,7 @@ def _fpdf_markdown(spans: list[Span]) -> str:
     return "".join(out).replace("](", "] (")
 
 
-def _new_pdf(title: str):
+def _new_pdf(title: str, author: str):
     from fpdf import FPDF
 
     pdf = FPDF(format="A4", unit="mm")
@@ -58,8 +58,8 @@ def _new_pdf(title: str):
     # Bold italics fall back to bold; fpdf2 needs the face registered under that style.
     pdf.add_font(FAMILY, "BI", str(FONT_DIR / _FONTS["B"]))
     pdf.set_title(title or "Document")
-    pdf.set_author("AI Orchestrator")
-    pdf.set_creator("AI Orchestrator")
+    if author.strip():
+        pdf.set_author(author.strip())
     pdf.add_page()
     return pdf
 
@@ -109,10 +109,11 @@ def _rule(pdf) -> None:
     pdf.ln(4)
 
 
-def to_pdf(markdown: str, title: str = "") -> bytes:
-    """An A4 PDF from a generated Markdown text (sanitised by ``safe_markdown``); ``title`` goes
-    to the file's metadata. Text only: no images and no link annotations."""
-    pdf = _new_pdf(title)
+def to_pdf(markdown: str, title: str = "", author: str = "") -> bytes:
+    """An A4 PDF from a generated Markdown text (sanitised by ``safe_markdown``); ``title`` and
+    ``author`` (the candidate) go to its metadata; no /Creator or /Producer names a tool.
+    Text only: no images and no link annotations."""
+    pdf = _new_pdf(title, author or "")
     blocks = parse(safe_markdown(markdown, streamlit=False))
     for index, block in enumerate(blocks):
         if block.kind == "heading":

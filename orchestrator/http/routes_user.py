@@ -21,7 +21,7 @@ from fastapi.responses import Response
 
 from orchestrator import exports
 from orchestrator.errors import InputRejected, InputTooLarge
-from orchestrator.http import docs, sse
+from orchestrator.http import docs, routes_versions, sse
 from orchestrator.http.api import Caller, caller, orch
 from orchestrator.http.schemas import (
     IMAGE_MIME_TYPES,
@@ -40,7 +40,7 @@ from orchestrator.http.schemas import (
 from orchestrator.http.threads import run_blocking
 from orchestrator.money import usd_str
 from orchestrator.result import Result
-from orchestrator.services.user import account, documents
+from orchestrator.services.user import account, documents, profiles
 from orchestrator.tasks import document_tasks
 from orchestrator.uploads import image_format
 
@@ -67,6 +67,7 @@ NOT_FOUND = {404: _err("Not one of your jobs or documents (or no such id).")}
 
 router = APIRouter(responses=COMMON)
 router.include_router(docs.router)
+router.include_router(routes_versions.router)
 
 
 # ---------------------------------------------------------------- results
@@ -190,10 +191,7 @@ def _job_summary(j: documents.JobInfo) -> dict[str, Any]:
             "document_count": j.document_count}
 
 
-def _doc_summary(d: documents.DocumentInfo) -> dict[str, Any]:
-    return {"id": d.id, "kind": d.kind, "kind_label": d.kind_label, "title": d.title, "job_id": d.job_id,
-            "job_title": d.job_title, "created_at": d.created_at, "updated_at": d.updated_at, "edited": d.edited,
-            "provider": d.provider, "model": d.model, "cost_usd": usd_str(d.cost_usd)}
+_doc_summary = routes_versions.summary
 
 
 LIMIT = Query(20, ge=1, le=MAX_PAGE, description=f"Items per page (1 to {MAX_PAGE}).")
@@ -221,8 +219,9 @@ _KINDS = ", ".join(t.document_kind for t in document_tasks())
 
 @router.get("/documents", response_model=DocumentList, responses={400: _err("Unknown document kind.")},
             summary="List your documents",
-            description="Your generated documents, newest first (without their text: get one by id). "
-                        "Filter by `kind` or `job_id`; page with `limit` and `offset`.")
+            description="Your documents, one per job and kind, most recently changed first: the current "
+                        "version of each (without its text: get one by id), with its `version_count` (see "
+                        "`/documents/{id}/versions`). Filter by `kind` or `job_id`; page with `limit` and `offset`.")
 async def list_documents(kind: str | None = Query(None, description=f"Only this kind ({_KINDS})."),
                          job_id: int | None = Query(None, description="Only documents written for this job."),
                          limit: int = LIMIT, offset: int = OFFSET, who: Caller = Depends(caller)) -> dict[str, Any]:
@@ -240,7 +239,7 @@ DOWNLOAD_RESPONSE = {200: {"description": "The document as JSON; with `format`, 
 
 @router.get("/documents/{document_id}", response_model=DocumentDetail, responses={**NOT_FOUND, **DOWNLOAD_RESPONSE},
             summary="Get or download one document",
-            description="Without `format`: the document as JSON, its Markdown text included. With "
+            description="Without `format`: this version of the document as JSON, its Markdown text included. With "
                         "`format=md`, `docx` or `pdf`: the file, as the app's download buttons give it "
                         "(remote images and raw HTML made inert), with a `Content-Disposition` file name.")
 async def get_document(document_id: int = Path(description="The document's id."),
@@ -250,7 +249,8 @@ async def get_document(document_id: int = Path(description="The document's id.")
     doc = await run_blocking(documents.get_document, orch(), user=who.user.id, document_id=document_id)
     if fmt is None:
         return {**_doc_summary(doc), "text": doc.content, "options": doc.options, "formats": list(exports.FORMATS)}
-    data = await run_blocking(exports.export, doc.content, fmt=fmt, title=doc.title)
+    author = await run_blocking(profiles.document_author, orch(), user=who.user.id)
+    data = await run_blocking(exports.export, doc.content, fmt=fmt, title=doc.title, author=author)
     ctype = exports.FORMATS[fmt][1] + ("; charset=utf-8" if fmt == "md" else "")
     name = exports.file_name(doc.title, fmt)
     return Response(data, media_type=ctype, headers={"Content-Disposition": f'attachment; filename="{name}"',

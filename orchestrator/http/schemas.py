@@ -83,7 +83,7 @@ class ExtractResponse(_Served):
     job_id: int = Field(description="The saved job: draft a CV or a cover letter from it.")
     data: dict[str, Any] = Field(description="The extracted posting: title, company, location, remote_mode, "
                                  "employment_type, seniority, salary, skills, requirements, "
-                                 "responsibilities, benefits, summary.")
+                                 "responsibilities, benefits, summary, contact (the person to address).")
 
 
 class DocumentResponse(_Served):
@@ -106,7 +106,8 @@ class JobSummary(BaseModel):
     provider: str | None
     model: str | None
     cost_usd: str | None = Field(description="What extracting it cost; null if unpriced.")
-    document_count: int = Field(description="Documents written for this job.")
+    document_count: int = Field(description="Documents written for this job (a CV, a letter), however many "
+                                "versions each has.")
 
 
 class JobDetail(JobSummary):
@@ -121,7 +122,7 @@ class JobList(BaseModel):
 
 
 class DocumentSummary(BaseModel):
-    id: int
+    id: int = Field(description="This version's id.")
     kind: str = Field(description="The document kind (one per drafting route; filter with `GET /documents?kind=`).")
     kind_label: str
     title: str
@@ -129,10 +130,16 @@ class DocumentSummary(BaseModel):
     job_title: str | None
     created_at: datetime
     updated_at: datetime
-    edited: bool = Field(description="You saved changes to it after it was generated.")
+    edited: bool = Field(description="You wrote this version by editing the text.")
     provider: str | None
     model: str | None
     cost_usd: str | None = Field(description="What generating it cost; null if unpriced.")
+    version: int = Field(description="Its number among the versions of this job's document of this kind.")
+    version_count: int = Field(description="How many versions the document has (`GET /documents/{id}/versions`).")
+    current: bool = Field(description="This is the newest version.")
+    origin: Literal["generated", "edited", "restored", "rewritten"] = Field(
+        description="How the version came to be: generated, edited by you, restored from an older version, or "
+                    "one part rewritten.")
 
 
 class DocumentDetail(DocumentSummary):
@@ -146,6 +153,61 @@ class DocumentList(BaseModel):
     limit: int
     offset: int
     next_offset: int | None = Field(description="Pass as `offset` for the next page; null on the last page.")
+
+
+class VersionList(BaseModel):
+    versions: list[DocumentSummary] = Field(description="Every version of the document, newest first.")
+
+
+class EditRequest(_Request):
+    text: str = Field(min_length=1, description="The whole document, in Markdown: saved as a new version.")
+
+
+class RewriteRequest(_Request):
+    part: int = Field(ge=0, description="The part's `index` from `GET /documents/{id}/parts`.")
+    style: str = Field(description="How to rewrite it: a `style` from `GET /documents/{id}/parts`.",
+                       examples=["concise"])
+
+
+class PartOut(BaseModel):
+    index: int
+    kind: Literal["section", "bullet", "paragraph"]
+    label: str
+    text: str
+
+
+class PartList(BaseModel):
+    parts: list[PartOut] = Field(description="The version's sections, bullets and paragraphs, in order.")
+    styles: dict[str, str] = Field(description="The rewrite styles, by name, with their labels.")
+
+
+class RewriteResponse(_Served):
+    document_id: int = Field(description="The new version (`GET /documents/{id}`).")
+    version: int
+    part_text: str = Field(description="The rewritten part alone.")
+    text: str = Field(description="The new version, in Markdown: the old one with only that part replaced.")
+
+
+class SegmentOut(BaseModel):
+    text: str
+    changed: bool = Field(description="Not in the other version (removed on the left, added on the right).")
+
+
+class DiffLineOut(BaseModel):
+    tag: Literal["equal", "replace", "delete", "insert"]
+    old_no: int | None = Field(description="Line number in the old version (from 1); null for an added line.")
+    new_no: int | None = Field(description="Line number in the new version; null for a removed line.")
+    old: list[SegmentOut]
+    new: list[SegmentOut]
+
+
+class DiffResponse(BaseModel):
+    old_id: int
+    new_id: int
+    added: int = Field(description="Lines only in the new version.")
+    removed: int = Field(description="Lines only in the old version.")
+    changed: int = Field(description="Lines changed in place (word by word in `old` and `new`).")
+    lines: list[DiffLineOut]
 
 
 # ------------------------------------------------------------------- usage

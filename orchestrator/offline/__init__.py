@@ -2,8 +2,9 @@
 
 It is the route on a fresh install without API keys and the last resort of a
 fallback chain, so it does real work with heuristics: posting extraction
-(labels, headings, bullets, a skill taxonomy, salary patterns), template CVs
-and cover letters tailored to the posting, and CV import. ``respond`` reads
+(labels, headings, bullets, a skill taxonomy, salary patterns), screenshots
+read with a bundled OCR (``ocr``), template CVs and cover letters tailored to
+the posting in eight languages (``draft``, ``letter``, ``phrasebook``), and CV import. ``respond`` reads
 the same tagged prompts a real model gets, which lets the offline provider
 adapter and the loopback simulator share it.
 """

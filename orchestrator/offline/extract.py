@@ -33,11 +33,14 @@ ROLE_NOUN = re.compile(
     r"CTO|CEO|CFO|COO|CMO|artist|producer|principal|expert|mechanic|electrician|supervisor|clerk|chef|cook|"
     r"driver|bookkeeper|copywriter|marketing|sales|support|Entwickler\w*|\w*entwickler\w*|Ingenieur\w*|"
     r"Berater\w*|Leiter\w*|Referent\w*|Sachbearbeiter\w*|Praktik\w*|Werkstudent\w*|Mitarbeiter\w*|Fachkraft|"
-    r"Informatiker\w*|Kauf(?:mann|frau)|développeu\w*|ingénieur\w*|chef de projet|responsable|stagiaire|"
+    r"Informatiker\w*|Kauf(?:mann|frau)|d[ée]veloppeu\w*|ing[ée]nieur\w*|chef de projet|responsable|stagiaire|"
     r"chargée?|alternante?|technicien\w*|directeur|directrice|commercial\w*|desarrollador\w*|ingenier[oa]|"
     r"analista|gerente|becari[oa])\b",
     re.I,
 )
+# "Senior DevOps Engineer-6 Month Contract", "Backend Dev (Go)-Fintech": a dash read from a
+# screenshot without its spaces still ends the title.
+_GLUED_DASH = re.compile(r"(?:" + ROLE_NOUN.pattern + r")(?:\s*\([^()]{1,30}\))?-(?=(?-i:[A-Z0-9]))", re.I)
 _GENDER = re.compile(
     r"\s*[(\[]\s*(?:[mwfdxhn](?:iv)?\*?\s*/\s*){1,2}[mwfdxhn](?:iv)?\*?\s*[)\]]|\s*\((?:all genders?|alle geschlechter|gn\*?)\)|"
     r"\s+\b[mwf]/[mwf]/[dx]\b|\s+\b[HF]/[HF]\b",
@@ -99,6 +102,10 @@ def _clean_title(raw: str) -> tuple[str, list[str]]:
         main = next((p for p in parts if ROLE_NOUN.search(p)), parts[0])
         extras.extend(p for p in parts if p is not main)
         text = main
+    glued = _GLUED_DASH.search(text)
+    if glued:
+        extras.extend(re.split(r"(?<=[a-z)])-(?=[A-Z0-9])", text[glued.end():]))
+        text = text[: glued.end() - 1]
     text = _META_PAREN.sub("", text)
     text = _GENDER.sub("", text)
     text = re.sub(r"\s+", " ", text).strip(" -–—|,:;!")
@@ -139,6 +146,11 @@ def _find_title(lines: list[str], labels: dict[str, str], used: set[int]) -> tup
             title, extras = _clean_title(m.group("title"))
             if title:
                 return title, None, extras, True
+    for i, line in candidates[:12]:  # a line set as a heading (larger type in a screenshot)
+        if line.lstrip().startswith("#") and not _is_sentence(line):
+            title, extras = _clean_title(line)
+            if title and is_meaningful(title):
+                return title, i, extras, True
     for i, line in candidates:  # no title-like line: the first meaningful one
         title, extras = _clean_title(line)
         title = title.rstrip(".")
@@ -321,6 +333,7 @@ def extract_posting(text: str) -> JobPosting:
         requirements=requirements[:25],
         responsibilities=sections.responsibilities,
         benefits=sections.benefits,
+        contact=fields.contact(labels.get("contact"), cleaned, company),
     )
     posting.summary = _summary(posting, sections.role_text or sections.intro_text, titled)
     return posting

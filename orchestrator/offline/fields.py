@@ -27,6 +27,12 @@ _LABELS: dict[str, tuple[str, ...]] = {
                "télétravail", "modalidad", "work setup"),
     "seniority": ("seniority level", "seniority", "experience level", "level", "career level",
                   "erfahrungslevel", "karrierestufe", "niveau", "niveau d'expérience", "nivel"),
+    "contact": ("contact", "contact person", "your contact", "contact name", "hiring manager", "recruiter",
+                "ansprechpartner", "ansprechpartnerin", "ihr ansprechpartner", "ihre ansprechpartnerin",
+                "dein ansprechpartner", "deine ansprechpartnerin", "ansprechperson", "kontaktperson", "kontakt",
+                "interlocuteur", "interlocutrice", "votre interlocuteur", "votre interlocutrice", "contact rh",
+                "persona de contacto", "contacto", "referente", "persona di riferimento", "contatto",
+                "pessoa de contato", "contato", "contactpersoon", "osoba kontaktowa"),
 }
 _LABEL_KEYS = {k: field for field, keys in _LABELS.items() for k in keys}
 _LABEL_RE = re.compile(r"^\s*(?:[-*•]\s*)?(?:\*\*|__)?(?P<key>[A-Za-zÀ-ÿ' ]{2,30}?)(?:\*\*|__)?\s*:\s*(?:\*\*|__)?(?P<value>[^\n]{1,160}?)(?:\*\*|__)?\s*$")
@@ -55,24 +61,24 @@ _HYBRID = re.compile(
     r"\bhybrid\b(?![- ](?:cloud|apps?|mobile|infrastructure|architecture|environment|model of|cars?|vehicles?|search))|"
     r"\b\d\s*(?:-\s*\d\s*)?(?:days?|Tage?n?|jours?)\s*(?:a week\s*|per week\s*|/\s*week\s*|pro Woche\s*|par semaine\s*)?"
     r"(?:in|im|at|au|on)\s+(?:the\s+|our\s+)?(?:office|Büro|bureau|site)\b(?!.{0,20}\b5\b)|"
-    r"télétravail partiel|teilweise (?:im )?home-?office|mobiles arbeiten|"
-    r"\b(?:up to|bis zu|jusqu'à)\s+\d{1,2}\s?%\s*(?:home[- ]?office|remote|mobile|télétravail)|"
-    r"\b[1-9]\d?\s?%\s*(?:home[- ]?office|remote work|télétravail)|"
+    r"t[ée]l[ée]travail partiel|teilweise (?:im )?home-?office|mobiles arbeiten|"
+    r"\b(?:up to|bis zu|jusqu'à)\s+\d{1,2}\s?%\s*(?:home[- ]?office|remote|mobile|t[ée]l[ée]travail)|"
+    r"\b[1-9]\d?\s?%\s*(?:home[- ]?office|remote work|t[ée]l[ée]travail)|"
     r"\b(?:\d|two|three|zwei|drei|deux|trois)\s*(?:days?|Tage?|jours?)\s*(?:per week\s*|pro Woche\s*|par semaine\s*)?"
-    r"(?:de\s+)?(?:remote|home-?office|télétravail|mobil)",
+    r"(?:de\s+)?(?:remote|home-?office|t[ée]l[ée]travail|mobil)",
     re.I,
 )
 _REMOTE = re.compile(
     r"\bremote[- ]first\b|\bfully[- ]remote\b|\b100\s?%\s*remote\b|\bremote[- ]only\b|\bremote (?:position|role|job|"
     r"opportunity|team|company)\b|\bwork(?:ing)? (?:fully )?remotely\b|\bwork from anywhere\b|\bwork from home\b|\bWFH\b|"
     r"\bremote\s*\((?:[^)]{0,30})\)|\(remote\)|^\s*remote\s*(?:$|[(\-–|·,:])|\bremote[- ]friendly\b|\bfull remote\b|"
-    r"\b100\s?%\s*(?:home-?office|télétravail)\b|\bvollständig remote\b|\btélétravail (?:complet|total|à 100)|"
+    r"\b100\s?%\s*(?:home-?office|t[ée]l[ée]travail)\b|\bvollst[äa]ndig remote\b|\bt[ée]l[ée]travail (?:complet|total|[àa] 100)|"
     r"\bteletrabajo\b|\bremoto\b|\bremote\s+(?:EU|US|UK|EMEA|APAC|LATAM|Europe|worldwide|anywhere|only)\b|\bremote\s*[-–|·,]\s*(?:[A-Z]|worldwide|anywhere)|\bremote$",
     re.I | re.M,
 )
 _ONSITE = re.compile(
     r"\bon[- ]?site\b(?! (?:gym|canteen|parking|childcare|cafeteria))|\bin[- ]office\b|\boffice[- ]based\b|"
-    r"\bin[- ]person\b|\bwork from (?:the )?office\b|\bWFO\b|\bvor ort\b|\bpräsenz|\bsur site\b|\bprésentiel\b|\bpresencial\b|"
+    r"\bin[- ]person\b|\bwork from (?:the )?office\b|\bWFO\b|\bvor ort\b|\bpr[äa]senz|\bsur site\b|\bpr[ée]sentiel\b|\bpresencial\b|"
     r"\b(?:not|no|non)[- ]remote\b|\b5 days (?:a week )?in (?:the )?office\b",
     re.I,
 )
@@ -146,10 +152,10 @@ _SENIORITY: list[tuple[str, re.Pattern[str]]] = [
     ("principal", re.compile(r"\bprincipal\b|\bdistinguished\b", re.I)),
     ("lead", re.compile(r"\blead\b|\bstaff\b|\bteam\s?lead|\btech\s?lead|\bTeamleit|\bLeiter\b|\bLeiterin\b|"
                         r"\bengineering manager\b|\bchef d'équipe\b|\blead dev", re.I)),
-    ("senior", re.compile(r"\bsenior\b|\bsr\.?(?!\w)|\bsnr\b|\bIII\b|\bconfirmée?\b|\bexpérimentée?\b|\bsénior\b", re.I)),
-    ("mid", re.compile(r"\bmid(?:[- ]?level)?\b|\bintermediate\b|\bII\b|\bmedior\b|\bmédior\b", re.I)),
+    ("senior", re.compile(r"\bsenior\b|\bsr\.?(?!\w)|\bsnr\b|\bIII\b|\bconfirm[ée]e?\b|\bexp[ée]riment[ée]e?\b|\bs[ée]nior\b", re.I)),
+    ("mid", re.compile(r"\bmid(?:[- ]?level)?\b|\bintermediate\b|\bII\b|\bm[ée]dior\b", re.I)),
     ("junior", re.compile(r"\bjunior\b|\bjr\.?(?!\w)|\bentry[- ]level\b|\bgraduate\b|\bgrad\b|\bassociate\b|"
-                          r"\bdébutante?\b|\bBerufseinsteiger", re.I)),
+                          r"\bd[ée]butante?\b|\bBerufseinsteiger", re.I)),
 ]
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
@@ -217,3 +223,40 @@ def seniority(title: str, label: str | None, body: str, employment: str) -> str:
     if years is not None:
         return _from_years(years)
     return "unknown"
+
+
+# ---- contact person ------------------------------------------------------------------------------
+
+_TITLE = r"(?:Ms|Mrs|Miss|Mr|Dr|Frau|Herrn?|Mme|M|Madame|Monsieur|Sra|Sr|mevrouw|de heer|Pani|Panem)\.?\s+"
+_NAME = r"[A-ZÀ-Ý][\w'’-]+(?:\s+(?:(?:van|von|de|der|den|da|di|del|le|la)\s+)*[A-ZÀ-Ý][\w'’-]+){0,3}"
+# "Reach out to Jan de Vries", "Wende dich an Herrn Weber"; a bare "contact" only before a title
+# ("contact Ms Smith"): "Contact Acme Labs for details" names no one.
+_CONTACT_PROSE = re.compile(
+    r"(?i:reach out to|get in touch with|send (?:your |an |the )?(?:application|cv|resume|résumé)s? to|"
+    r"write to|wende dich (?:bitte )?an|wenden Sie sich (?:bitte )?an|richte deine Bewerbung an|"
+    r"richten Sie Ihre Bewerbung an|écrivez à|adressez votre candidature à|dirigirse a|neem contact op met)\s+"
+    rf"(?P<name>(?:{_TITLE})*{_NAME})"
+    r"|(?i:contact|contactez|contacta con|contattare|kontakt z)\s+"
+    rf"(?P<titled>(?:{_TITLE})+{_NAME})"
+)
+_NOT_A_PERSON = re.compile(
+    r"\b(?:team|teams|recruiting|recruitment|talent|careers?|jobs?|people|hiring|hr|human resources|department|"
+    r"office|support|gmbh|inc|ltd|llc|group|services|personalabteilung|rh|us|uns|nous)\b", re.I)
+
+
+def contact(label: str | None, text: str, company: str | None) -> str | None:
+    """The person a posting says to address or apply to ('Ms Jane Smith', 'Frau Dr. Müller'),
+    as written, without role, e-mail or phone; None when it names nobody."""
+    from orchestrator.offline.phrases import parse_contact
+
+    candidates = [label] if label else []
+    candidates += [m.group("name") or m.group("titled") for m in _CONTACT_PROSE.finditer(text[:20_000])]
+    for raw in candidates:
+        value = re.split(r"\s*(?:[(,;|–—]|\s-\s|@|\d|\bat\b|\bunter\b|\bà\b)", raw.strip())[0].strip(" .:")
+        if not value or len(value) > 80 or _NOT_A_PERSON.search(value):
+            continue
+        if company and company.lower() in value.lower():
+            continue
+        if parse_contact(value) is not None:
+            return re.sub(r"^Herrn\b", "Herr", value)  # "an Herrn Weber" addresses Herr Weber
+    return None

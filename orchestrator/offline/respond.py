@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -19,10 +20,12 @@ from orchestrator.offline.extract import extract_posting
 from orchestrator.schemas import DraftOptions, JobPosting, Profile
 from orchestrator.tasks.common import read_tags
 
-SCREENSHOT_TITLE = "Job posting (from a screenshot)"
-SCREENSHOT_SUMMARY = (
-    "The offline engine cannot read images. Paste the posting's text to have it extracted."
-)
+# What the engine answers for a screenshot prompt whose image it was not given (the simulator
+# passes only the text): a posting with nothing in it, which extract_job refuses as invalid
+# output, so the request falls back rather than saving and charging for an empty job.
+NO_POSTING = {"title": "", "company": None, "location": None, "remote_mode": "unknown",
+              "employment_type": "unknown", "seniority": "unknown", "salary": None, "skills": [],
+              "requirements": [], "responsibilities": [], "benefits": [], "summary": None, "contact": None}
 HELLO = "Hello from the offline engine."
 ABOUT = (
     "This is the offline engine (built-in, no AI model). It extracts job postings and drafts CVs "
@@ -99,28 +102,32 @@ def _options(body: str | None) -> DraftOptions:
     return DraftOptions(**kept)
 
 
-def _screenshot_posting() -> str:
-    return posting_json(JobPosting(title=SCREENSHOT_TITLE, summary=SCREENSHOT_SUMMARY))
-
-
 def looks_like_posting(text: str) -> bool:
     """Whether untagged text is plausibly a job posting rather than a chat message."""
     return len(text) >= 150 and len(set(m.group(0).lower() for m in _JOB_WORDS.finditer(text))) >= 2
 
 
-def respond(system: str, prompt: str) -> str:
+def respond(system: str, prompt: str, *, images: Sequence[bytes] = (), deadline: float | None = None) -> str:
     """The engine's answer to one chat turn.
 
     A prompt tagged with a registered task goes to that task's ``offline``
     handler (``TaskSpec.offline``); a ``<task>`` tag naming no registered task is
     refused; untagged text gets a posting extraction when it looks like one, else
-    a short reply.
+    a short reply. ``images`` (screenshots, as file bytes) are read with the offline
+    OCR and stand in for the ``<posting>`` tag; an image without readable text is
+    ``InputRejected``. ``deadline`` (``time.monotonic()``) bounds the reading.
     """
     from orchestrator.errors import InputRejected
     from orchestrator.tasks import TASKS
 
     system, prompt = system or "", prompt or ""
     tags = read_tags(prompt)
+    if images:
+        from orchestrator.offline.ocr import read_screenshots
+
+        tags["posting"] = read_screenshots(images, deadline=deadline)
+        if not tags.get("task", "").strip():
+            return answer_extraction(tags)
     task = tags.get("task", "").strip()
     if task:
         spec = TASKS.get(task)
@@ -139,9 +146,10 @@ def respond(system: str, prompt: str) -> str:
 
 
 def answer_extraction(tags: dict[str, str]) -> str:
-    """A posting's JSON from its ``<posting>`` tag (a screenshot prompt has none)."""
+    """A posting's JSON from its ``<posting>`` tag; a screenshot prompt without its image has
+    none and gets an empty posting (``NO_POSTING``)."""
     if "posting" not in tags:
-        return _screenshot_posting()
+        return json.dumps(NO_POSTING)
     return posting_json(extract_posting(tags["posting"]))
 
 

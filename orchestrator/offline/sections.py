@@ -89,6 +89,8 @@ _HEADINGS: dict[str, tuple[str, ...]] = {
     ),
 }
 _LOOKUP: dict[str, str] = {h: kind for kind, heads in _HEADINGS.items() for h in heads}
+# The same headings without their spaces: OCR of a screenshot often drops one ("Nice tohave").
+_TIGHT: dict[str, str] = {h.replace(" ", ""): kind for h, kind in _LOOKUP.items() if len(h.replace(" ", "")) >= 6}
 _PREFIXES = sorted(_LOOKUP, key=len, reverse=True)
 _NO_PREFIX = {"you", "you'll", "you will", "role", "the role", "the job", "profile", "perfil", "apply", "details"}
 LIST_KINDS = ("requirements", "nice", "responsibilities", "benefits")
@@ -156,6 +158,10 @@ def classify_heading(line: str) -> str | None:
         return None
     if norm in _LOOKUP:
         return _LOOKUP[norm]
+    if len(norm.split()) <= 4:
+        tight = norm.replace(" ", "")
+        if tight in _TIGHT:
+            return _TIGHT[tight]
     if formatted is None:
         # "About Acme" on a line of its own heads the company section even without formatting.
         if re.match(r"^(?i:about|über|à propos de)\s+[A-ZÀ-Ý][\w&.'-]*(?:\s+[\w&.'-]+){0,3}$", raw):

@@ -42,7 +42,7 @@ COBOL
 Fortran
 =Assembly | assembly language | x86 assembly
 Solidity
-SQL | T-SQL | PL/SQL | TSQL
+SQL | T-SQL | PL/SQL | TSQL | Structured Query Language
 Bash | shell scripting | shell script | Bash scripting | zsh
 PowerShell
 HTML | HTML5
@@ -115,17 +115,17 @@ Ionic
 Unreal Engine | =Unreal
 
 # Data stores
-PostgreSQL | Postgres | PostgresSQL | psql
+PostgreSQL | Postgres | PostgresSQL | psql | Postgre SQL
 MySQL
 MariaDB
 SQLite
 Microsoft SQL Server | SQL Server | MSSQL | MS SQL
 =Oracle | Oracle Database | Oracle DB
-MongoDB | Mongo
+MongoDB | Mongo | MongoDB Atlas
 Redis
 Elasticsearch | Elastic Search | ELK | OpenSearch
-Cassandra
-DynamoDB
+Cassandra | Apache Cassandra
+DynamoDB | Amazon DynamoDB | AWS DynamoDB
 Firebase | Firestore
 Supabase
 Neo4j
@@ -134,20 +134,20 @@ CockroachDB
 Memcached
 
 # Data, analytics and ML
-Apache Spark | =Spark | PySpark
-Hadoop
+Apache Spark | =Spark | PySpark | Spark Streaming
+Hadoop | Apache Hadoop
 Apache Airflow | Airflow
-dbt | data build tool
+dbt | data build tool | dbt Core | dbt Cloud
 =Snowflake
-BigQuery
+BigQuery | Google BigQuery | Big Query
 Amazon Redshift | Redshift
-Databricks
+Databricks | Azure Databricks
 Apache Flink | Flink
 pandas
 NumPy
 SciPy
-scikit-learn | sklearn | scikit learn
-TensorFlow
+scikit-learn | sklearn | scikit learn | scikitlearn
+TensorFlow | Tensor Flow
 PyTorch
 Keras
 Hugging Face | HuggingFace | transformers library
@@ -174,7 +174,7 @@ Data warehousing | data warehouse
 Data pipelines | data pipeline
 ETL | ELT
 Tableau
-Power BI | PowerBI
+Power BI | PowerBI | Microsoft Power BI | MS Power BI
 Looker | Looker Studio | Google Data Studio
 Metabase
 =SAS
@@ -203,7 +203,7 @@ Docker | containerization | containerisation
 Kubernetes | k8s | K8S
 OpenShift
 =Helm
-Terraform
+Terraform | HashiCorp Terraform
 Pulumi
 Ansible
 =Chef

@@ -1,7 +1,9 @@
-"""The offline engine as a provider: deterministic, no network, instant.
+"""The offline engine as a provider: deterministic, no network, instant on text.
 
 It reads the same prompt a real model gets (the tags the tasks put in it),
 so routing, quotas, the ledger and the UI treat it like any other provider.
+It reads screenshots too: with the OCR bundled in ``rapidocr-onnxruntime``
+(``orchestrator.offline.ocr``), on this machine, then extracts as from text.
 Declares the ``offline`` provider kind (``KIND``), the only local engine: it
 needs no key and may end a chain as graceful degradation. The engine itself
 (pydantic schemas, taxonomies) is imported on the first call.
@@ -10,6 +12,7 @@ needs no key and may end a chain as graceful degradation. The engine itself
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 
 from orchestrator.errors import InputRejected
@@ -21,7 +24,7 @@ _CHUNK_RE = re.compile(r"\S+\s*|\s+")
 
 
 def offline_capabilities(model: str) -> Capabilities:
-    return Capabilities(vision=False, streaming=True, json_schema=True)
+    return Capabilities(vision=True, streaming=True, json_schema=True)
 
 
 KIND = ProviderKind(
@@ -30,16 +33,20 @@ KIND = ProviderKind(
 )
 
 
-def _answer(request: ChatRequest) -> str:
+def _answer(request: ChatRequest, deadline: float) -> str:
     """A conversation task (no tags: a real model sees only what the caller sent) gets its
-    task's own offline answer; every other prompt is dispatched by its tags."""
+    task's own offline answer; every other prompt is dispatched by its tags, screenshots
+    read by OCR first (``InputRejected`` when one holds no readable text: nothing is charged)."""
     from orchestrator import offline
     from orchestrator.tasks import TASKS
 
     spec = TASKS.get(request.task)
+    if request.images and (spec is None or spec.input != "posting"):
+        raise InputRejected("The offline engine reads images only to extract a job posting from a screenshot.")
     if spec is not None and spec.input == "messages":
         return spec.offline({"prompt": request.prompt})
-    return offline.respond(request.system, request.prompt)
+    return offline.respond(request.system, request.prompt, images=tuple(i.data for i in request.images),
+                           deadline=deadline)
 
 
 class OfflineAdapter:
@@ -48,12 +55,7 @@ class OfflineAdapter:
     def complete(self, config: ProviderConfig, request: ChatRequest) -> Completion:
         from orchestrator import offline
 
-        if request.images:
-            raise InputRejected(
-                "Reading a screenshot needs a vision-capable provider; the offline engine only reads text. "
-                "Paste the posting's text instead, or ask an admin to add a provider with a vision model."
-            )
-        text = _answer(request)
+        text = _answer(request, time.monotonic() + config.timeout_s)
         usage = TokenUsage(
             input_tokens=estimate_tokens(request.system) + estimate_tokens(request.prompt)
             + sum(estimate_tokens(text) for _role, text in request.history),

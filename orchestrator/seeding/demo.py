@@ -1,8 +1,11 @@
 """Demo data: the four demo accounts with profiles, and ~90 days of history that
 makes the dashboards tell a story (``demo_history``: growth, weekly rhythm, an
 outage day with fallbacks, a slow day, a cost spike, varied models, users at their
-limits). Everything created here is flagged ``is_demo`` and ``purge_demo`` removes it
-(and rebuilds the analytics rollups). Deterministic (fixed seed), idempotent.
+limits), and applications in the tracker (``demo_applications``: the demo job seekers'
+boards, and the history's saved jobs behind the admin's cost per application).
+Everything created here is flagged ``is_demo`` or belongs to a demo user, and
+``purge_demo`` removes it (and rebuilds the analytics rollups). Deterministic (fixed
+seed), idempotent.
 
 History rows are written straight to the ledger (they never went through the
 pipeline); quota counters are filled in for today and this month only, for the
@@ -21,9 +24,9 @@ from decimal import Decimal
 
 from sqlalchemy import delete, func, select, update
 
-from db.models import CreditTransaction, Plan, Provider, UsageRecord, User, UserProfile
+from db.models import CreditTransaction, Job, Plan, Provider, UsageRecord, User, UserProfile
 from orchestrator.rollups import rebuild_rollups, refresh_rollups
-from orchestrator.seeding import demo_history
+from orchestrator.seeding import demo_applications, demo_history
 
 DEMO_PASSWORD = "demo"
 DEMO_ACCOUNTS = [
@@ -133,6 +136,8 @@ def seed_demo(orch, *, users: int = 240, days: int = 90, today: date | None = No
     with orch.db.read() as s:
         has_history = s.scalar(select(func.count()).select_from(UsageRecord).where(UsageRecord.is_demo)) > 0
     created["demo_ledger_rows"] = 0 if has_history else demo_history.generate(orch, users, days, today, now)
+    created["demo_applications"] = demo_applications.seed_accounts(
+        orch, today=today or (now or datetime.now(UTC)).date())
     if created["demo_ledger_rows"]:
         start = (today or (now or datetime.now(UTC)).date()) - timedelta(days=days - 1)
         refresh_rollups(orch.db, now=now, since=start)
@@ -140,12 +145,14 @@ def seed_demo(orch, *, users: int = 240, days: int = 90, today: date | None = No
 
 
 def purge_demo(orch) -> dict[str, int]:
-    """Remove demo users (and with them their profiles, jobs, documents, credit) and demo ledger rows."""
+    """Remove demo users (and with them their profiles, jobs and their application events, documents,
+    credit) and demo ledger rows."""
     with orch.db.write() as s:
         demo_ids = select(User.id).where(User.is_demo)
+        jobs = s.scalar(select(func.count(Job.id)).where(Job.user_id.in_(demo_ids)))
         ledger = s.execute(delete(UsageRecord).where(
             UsageRecord.is_demo | UsageRecord.user_id.in_(demo_ids))).rowcount
         users = s.execute(delete(User).where(User.is_demo)).rowcount
         providers = s.execute(delete(Provider).where(Provider.is_demo)).rowcount
     rebuild_rollups(orch.db)  # deleted ledger rows leave the rolled-up days stale
-    return {"users": users, "ledger_rows": ledger, "providers": providers}
+    return {"users": users, "jobs": jobs, "ledger_rows": ledger, "providers": providers}

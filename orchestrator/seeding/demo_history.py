@@ -7,7 +7,9 @@ provider, an Anthropic slow day (p95 latency above 5 s), a batch day when one Pr
 paygo users draft 180 documents each (a cost spike), cache hits on extraction, and users who run into
 their plan's limits (quota-denied rows, and quota counters filled in for today and this
 month so "near quota" alerts have something to show). Deterministic (fixed seed); no row
-is dated after ``now``. Rows and users are flagged ``is_demo``.
+is dated after ``now``. Rows and users are flagged ``is_demo``. A share of the extractions are
+saved jobs that move through the application tracker, and the drafting requests after them
+worked on them (``demo_applications``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sqlalchemy import insert, select
 from db.models import CatalogModel, Plan, PriceVersion, Provider, QuotaCounter, UsageRecord, User
 from orchestrator import pricing
 from orchestrator.providers.base import TokenUsage
+from orchestrator.seeding import demo_applications
 from orchestrator.seeding.seed import FIRST_PRICES, OFFLINE_MODEL, POLICY
 
 # (typical latency ms, log-normal spread) per provider
@@ -144,6 +147,7 @@ def generate(orch, n_users: int, days: int, today: date | None = None, now: date
             limits.count(uid, day, req)
             rows.extend(req)
     with orch.db.write() as s:
+        demo_applications.link_history(s, rows, today)  # some extractions became saved jobs
         for i in range(0, len(rows), 5000):
             s.execute(insert(UsageRecord), rows[i:i + 5000])
         _quota_counters(s, limits, today)

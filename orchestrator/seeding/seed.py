@@ -179,13 +179,15 @@ def _seed_catalog(s) -> int:
         row.context_window = found.context_window
     if _OFF not in rows:
         row = CatalogModel(kind="offline", model=OFFLINE_MODEL, display_name="Offline engine", tier="offline",
-                           price_source="builtin", supports_vision=False, supports_json_schema=True,
+                           price_source="builtin", supports_vision=True, supports_json_schema=True,
                            context_window=None, is_active=True)
         s.add(row)
         s.flush()
         price_book.record(s, row, PriceCard(input=Decimal(0), output=Decimal(0)), source="builtin",
                           note="The offline engine is free.", effective_from=FIRST_PRICES)
         created += 1
+    elif not rows[_OFF].supports_vision:  # seeded before the engine read screenshots (OCR)
+        rows[_OFF].supports_vision = True
     return created
 
 

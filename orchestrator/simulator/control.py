@@ -4,6 +4,7 @@
 ``GET  /_sim/faults``                 -> {vendor: {"queue": [...], "sticky": {...}|null}}
 ``POST /_sim/faults``                 <- a fault object, a list of them, or {"faults": [...]};
                                          each {"vendor", "kind", ...,"times": n | "sticky": true};
+                                         {"kind": "reply", "text": "..."} scripts the answer itself
                                          or {"clear": true, "vendor": optional}
 ``DELETE /_sim/faults[?vendor=v]``    clears faults
 ``GET  /_sim/usage``                  -> {vendor: {"queue": [...], "sticky": {...}|null}}

@@ -8,6 +8,7 @@ back into that vendor's response; everything vendor-neutral lives here.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import logging
@@ -43,6 +44,7 @@ class Call:
     max_tokens: int | None = None
     cache_marked: bool = False  # Anthropic cache_control present
     extra_input_tokens: int = 0  # schema and tool definitions count as input
+    image_data: list[bytes] = field(default_factory=list)  # the images' bytes (base64 in the body)
 
 
 @dataclass
@@ -86,16 +88,51 @@ def _placeholder(system: str, prompt: str) -> str:
     )
 
 
-def default_respond(system: str, prompt: str) -> str:
+def default_respond(system: str, prompt: str, images: list[bytes] | tuple[bytes, ...] = ()) -> str:
+    """The offline engine's answer; images (screenshots) are read with its OCR, so a simulated
+    vision model reads a posting's screenshot as a real one would."""
     try:
         from orchestrator.offline import respond  # lazy: it may not exist yet
     except Exception:  # noqa: BLE001 - missing or mid-edit module
         return _placeholder(system, prompt)
     try:
-        return respond(system, prompt)
+        return respond(system, prompt, images=images) if images else respond(system, prompt)
     except Exception as exc:  # noqa: BLE001 - content bugs must not break wire tests
         log.warning("offline engine failed (%s); using placeholder text", type(exc).__name__)
         return _placeholder(system, prompt)
+
+
+def image_data(body: Any, depth: int = 0) -> list[bytes]:
+    """The base64 images of a request body in any of the three vendors' shapes: an OpenAI
+    ``data:image/...;base64,`` URL, an Anthropic ``{"type": "base64", "data": ...}`` source, a
+    Gemini ``inlineData``/``inline_data`` part. Undecodable data is skipped."""
+    found: list[bytes] = []
+    if depth > 12:
+        return found
+    if isinstance(body, dict):
+        encoded = None
+        url = body.get("url")
+        if isinstance(url, str) and url.startswith("data:image/") and ";base64," in url:
+            encoded = url.split(",", 1)[1]
+        elif body.get("type") == "base64" and isinstance(body.get("data"), str):
+            encoded = body["data"]
+        elif isinstance(body.get("data"), str) and str(body.get("mimeType") or body.get("mime_type") or
+                                                         "").startswith("image/"):
+            encoded = body["data"]
+        if encoded is not None:
+            try:
+                # google-genai sends URL-safe base64; the others the standard alphabet
+                clean = encoded.strip().replace("-", "+").replace("_", "/")
+                found.append(base64.b64decode(clean + "=" * (-len(clean) % 4)))
+            except (ValueError, TypeError):  # binascii.Error is a ValueError
+                pass
+            return found
+        for value in body.values():
+            found += image_data(value, depth + 1)
+    elif isinstance(body, list):
+        for value in body:
+            found += image_data(value, depth + 1)
+    return found
 
 
 _FENCE_RE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.S)
@@ -124,7 +161,10 @@ def generate(call: Call, respond: Responder, *, schema_invalid: bool = False, tr
         data: Any = json.loads(SCHEMA_INVALID_TEXT)
         text = SCHEMA_INVALID_TEXT
     else:
-        raw = respond(call.system, call.prompt)
+        if call.image_data and respond is default_respond:
+            raw = default_respond(call.system, call.prompt, images=call.image_data)
+        else:
+            raw = respond(call.system, call.prompt)
         data = None
         text = raw
         if call.schema is not None:

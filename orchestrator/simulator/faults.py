@@ -29,6 +29,8 @@ KINDS: tuple[str, ...] = (
     "truncate",        # the answer stops at the token limit (finish "length"), after ``after`` words
     "refuse",          # the model declines: OpenAI content_filter (or a structured ``refusal``), Anthropic
                        # stop_reason "refusal", Gemini finishReason SAFETY
+    "reply",           # a scripted answer: ``text`` instead of the offline engine's, with real usage (a model
+                       # that writes what the test wants, e.g. a CV inventing an employer)
 )
 
 DEFAULT_TIMEOUT_S = 30.0
@@ -43,7 +45,8 @@ class Fault:
     ``after`` fail mid-stream (an in-band error event, or a stall) instead of
     before the headers; so do ``quota`` and ``too_large``. ``truncate`` cuts the
     answer after ``after`` words (else at half its length, never beyond the
-    request's max_tokens), plain or streamed. ``status`` picks a vendor's variant
+    request's max_tokens), plain or streamed. ``reply`` answers with ``text``, plain or streamed,
+    in the vendor's normal shape (finish "stop", usage counted). ``status`` picks a vendor's variant
     of ``quota`` / ``too_large`` (Anthropic 402 billing_error, Gemini 413). ``mode`` is ``clean`` (the HTTP body ends properly, the
     SDK simply sees no finish event) or ``abrupt`` (the socket closes inside
     the chunked body, the SDK raises a transport error) for ``stream_cut``.
@@ -57,6 +60,7 @@ class Fault:
     mode: str = "clean"
     message: str | None = None
     model: str | None = None
+    text: str | None = None  # the answer of a ``reply``
     times: int | None = None  # remaining uses for queued faults; None when sticky
 
     def __post_init__(self) -> None:
@@ -68,6 +72,8 @@ class Fault:
             raise ValueError("stream_cut mode must be 'clean' or 'abrupt'")
         if self.times is not None and self.times < 1:
             raise ValueError("times must be at least 1")
+        if (self.kind == "reply") != (self.text is not None):
+            raise ValueError("a 'reply' fault needs its 'text' (and only a reply takes one)")
 
     def matches(self, model: str | None) -> bool:
         if self.model is None:
@@ -156,6 +162,7 @@ _POSITIONAL = {
     "too_large": ("status",),
     "truncate": ("after",),
     "refuse": (),
+    "reply": ("text",),
 }
 
 
@@ -168,7 +175,7 @@ def fault_from_mapping(data: dict[str, Any]) -> tuple[str, Fault, int | None]:
     times = data.pop("times", None)
     if times is None and not sticky:
         times = 1
-    allowed = {"kind", "status", "retry_after", "seconds", "after", "mode", "message", "model"}
+    allowed = {"kind", "status", "retry_after", "seconds", "after", "mode", "message", "model", "text"}
     unknown = set(data) - allowed
     if unknown:
         raise ValueError(f"unknown fault field(s): {', '.join(sorted(unknown))}")
@@ -184,15 +191,18 @@ def parse_fault_spec(spec: str) -> tuple[str, Fault, int | None]:
     ``malformed_json`` and ``truncate`` -> after; ``quota`` and ``too_large``
     -> status) or ``name=value`` (``times``, ``model``,
     ``retry_after``, ``after``, ``seconds``, ``mode``, ``message``, ``status``).
+    A ``reply``'s text runs to the end of the spec, colons included, so it comes last:
+    ``openai:reply:times=2:text=# Jane Doe ...``.
     Without ``times`` the fault is sticky. Examples: ``openai:status:429:2``,
     ``gemini:latency:1.5``, ``anthropic:status:529:times=2``,
     ``openai:quota``, ``anthropic:quota:402``, ``gemini:too_large:after=2``,
     ``openai:truncate:20:times=1``.
     """
-    parts = spec.split(":")
+    head, sep, text = spec.partition(":text=")
+    parts = head.split(":")
     if len(parts) < 2:
         raise ValueError(f"fault spec {spec!r} must look like VENDOR:KIND[:ARG...]")
-    vendor, kind, args = parts[0], parts[1], parts[2:]
+    vendor, kind, args = parts[0], parts[1], parts[2:] + ([f"text={text}"] if sep else [])
     values: dict[str, Any] = {"kind": kind}
     positional = list(_POSITIONAL.get(kind, ()))
     for arg in args:

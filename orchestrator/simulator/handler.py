@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from orchestrator.simulator import anthropic_wire, gemini_wire, openai_wire
 from orchestrator.simulator.control import handle_control
-from orchestrator.simulator.engine import compute_usage, generate, input_tokens, split_chunks
+from orchestrator.simulator.engine import compute_usage, generate, image_data, input_tokens, split_chunks
 from orchestrator.simulator.faults import DEFAULT_TIMEOUT_S, Fault
 from orchestrator.simulator.wire import StreamPlan, WireError, dumps, header
 
@@ -251,6 +251,7 @@ class Handler(BaseHTTPRequestHandler):
                 raise wire.bad_request("The request body is not valid JSON.") from None
             if not isinstance(body, dict):
                 raise wire.bad_request("The request body must be a JSON object.")
+            entry["body"] = body  # what the client sent (keys travel in headers and URLs, never here)
             if route.vendor == "gemini":
                 stream = route.action == "stream"
                 call = gemini_wire.parse(route.model or "", body, stream=stream)
@@ -258,6 +259,8 @@ class Handler(BaseHTTPRequestHandler):
                 call = anthropic_wire.parse(body, counting=True)
             else:
                 call = wire.parse(body)
+            if call.images:
+                call.image_data = image_data(body)
             model = call.model
             entry.update(model=model, stream=call.stream, images=call.images, structured=call.json_mode,
                          max_tokens=call.max_tokens)
@@ -286,7 +289,10 @@ class Handler(BaseHTTPRequestHandler):
             obj = gemini_wire.count_tokens(total) if route.vendor == "gemini" else {"input_tokens": total}
             return self._send_plain(route, obj, headers, fault, entry)
         kind = fault.kind if fault is not None else None
-        gen = generate(call, sim._respond, schema_invalid=kind == "schema_invalid", truncate=kind == "truncate",
+        respond = sim._respond
+        if fault is not None and kind == "reply":  # the scripted answer instead of the offline engine's
+            respond = lambda _system, _prompt, text=fault.text or "": text  # noqa: E731
+        gen = generate(call, respond, schema_invalid=kind == "schema_invalid", truncate=kind == "truncate",
                        truncate_after=fault.after if fault is not None and kind == "truncate" else None,
                        refuse=kind == "refuse")
         gen.usage = compute_usage(call, gen, sim._cache)

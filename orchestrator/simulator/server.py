@@ -186,20 +186,21 @@ class Simulator:
     def add_fault(self, vendor: str, kind: str, *, status: int | None = None, times: int = 1,
                   retry_after: float | None = None, model: str | None = None,
                   seconds: float | None = None, after: int | None = None, mode: str = "clean",
-                  message: str | None = None) -> None:
-        """Queue a fault for the next ``times`` matching requests to ``vendor``."""
+                  message: str | None = None, text: str | None = None) -> None:
+        """Queue a fault for the next ``times`` matching requests to ``vendor`` (``kind="reply"``
+        with ``text``: answer with that text)."""
         fault = Fault(kind=kind, status=status, retry_after=retry_after, seconds=seconds,
-                      after=after, mode=mode, message=message, model=model)
+                      after=after, mode=mode, message=message, model=model, text=text)
         self._faults.add(vendor, fault, times)
 
     def set_sticky_fault(self, vendor: str, kind: str, *, status: int | None = None,
                          retry_after: float | None = None, model: str | None = None,
                          seconds: float | None = None, after: int | None = None,
-                         mode: str = "clean", message: str | None = None) -> None:
+                         mode: str = "clean", message: str | None = None, text: str | None = None) -> None:
         """Apply a fault to every matching request to ``vendor`` until cleared
         (queued faults go first)."""
         fault = Fault(kind=kind, status=status, retry_after=retry_after, seconds=seconds,
-                      after=after, mode=mode, message=message, model=model)
+                      after=after, mode=mode, message=message, model=model, text=text)
         self._faults.set_sticky(vendor, fault)
 
     def clear_faults(self, vendor: str | None = None) -> None:
@@ -260,7 +261,7 @@ class Simulator:
                 "vendor": vendor, "action": action, "model": model, "stream": False,
                 "status": None, "fault": None, "auth": None, "duration_ms": None,
                 "images": None, "structured": None, "input_tokens": None, "output_tokens": None,
-                "max_tokens": None, "finish": None, "usage_plan": None, "usage_body": None,
+                "max_tokens": None, "finish": None, "usage_plan": None, "usage_body": None, "body": None,
                 "_t0": time.monotonic(),
             }
             self._log.append(entry)
@@ -275,8 +276,9 @@ class Simulator:
         """The request log, oldest first: method, path (no query string),
         vendor, action, model, stream, status, fault, auth outcome, duration,
         token counts, the request's max_tokens, the finish ("stop" or
-        "length"), the usage plan applied and ``usage_body`` (the usage block
-        sent, wrapped as genai-prices' ``extract_usage`` reads it). Never a key."""
+        "length"), the usage plan applied, ``usage_body`` (the usage block
+        sent, wrapped as genai-prices' ``extract_usage`` reads it) and ``body`` (the
+        request body received, parsed; None for model listings). Never a key."""
         with self._log_lock:
             return [{k: v for k, v in e.items() if not k.startswith("_")} for e in self._log]
 

@@ -53,8 +53,9 @@ def get_task(name: str) -> TaskSpec:
 
 
 def document_tasks() -> list[TaskSpec]:
-    """Tasks that save documents, in registry order (the drafting pages, My documents)."""
-    return [t for t in TASKS.values() if t.output == "document"]
+    """Tasks that write documents of their own kind, in registry order (the drafting pages, My
+    documents); a task that rewrites part of a saved document saves that document's kind."""
+    return [t for t in TASKS.values() if t.output == "document" and t.document_kind]
 
 
 def task_label(name: str) -> str:

@@ -11,8 +11,9 @@ from typing import Any, Literal
 TAG_RE = re.compile(r"<(?P<tag>[a-z_]+)>\n?(?P<body>.*?)\n?</(?P=tag)>", re.S)
 
 # What a task reads: a job posting (pasted text, a screenshot or a URL), a saved job
-# (plus the user's profile and the drafting options), or a conversation (chat messages).
-InputKind = Literal["posting", "saved_job", "messages"]
+# (plus the user's profile and the drafting options), a conversation (chat messages), or one
+# part of a saved document (a version of a CV or letter, plus its job and the user's profile).
+InputKind = Literal["posting", "saved_job", "messages", "document_part"]
 # What a task saves when it succeeds: a structured job, a Markdown document, or nothing
 # (a reply goes back to the caller; only the ledger row is kept).
 OutputKind = Literal["job", "document", "reply"]
@@ -60,7 +61,12 @@ class TaskSpec:
       tasks take a saved job, the user's profile and ``DraftOptions`` and build it with
       ``build_prompt(profile, posting, options)``; ``messages`` tasks take a
       conversation (``[{"role", "content"}]``) and build the prompt from its last
-      user message with ``build_prompt(text)``, the earlier turns going as history.
+      user message with ``build_prompt(text)``, the earlier turns going as history;
+      ``document_part`` tasks take one of the user's documents (``document_id``), the index of one
+      of its parts (``part``, see ``orchestrator.document_parts``) and a ``style`` (one of
+      ``meta["styles"]``) and build it with ``build_prompt(part, profile, posting, style=...,
+      language=...)``; they save a new version of that document with only the part replaced,
+      of the document's own kind (so they have no ``document_kind``).
     - ``parse_output`` validates the model's answer (raising ``ProviderError`` with
       kind ``invalid_output``, which the pipeline repairs once and then falls back on);
       ``json_schema`` (None for free text) asks vendors for structured output.
@@ -102,5 +108,5 @@ class TaskSpec:
         return self.json_schema is not None
 
     def __post_init__(self) -> None:
-        if self.output == "document" and not self.document_kind:
+        if self.output == "document" and not self.document_kind and self.input != "document_part":
             raise ValueError(f"Task '{self.name}' saves a document: give it a document_kind.")

@@ -7,11 +7,13 @@ from orchestrator.tasks import drafting
 from orchestrator.tasks.common import TaskSpec, TaskText
 
 NAME = "cover_letter"
-PROMPT_VERSION = "cover_letter/v1"
+PROMPT_VERSION = "cover_letter/v2"  # v2: checked against the profile (fact_check)
 
 SYSTEM = (
     "You write cover letters. Address the hiring team at the company named in the posting, "
-    "say why this candidate fits this role using only facts from their profile, and end "
+    "say why this candidate fits this role using only facts from their profile (never invent "
+    "employers, titles, dates, schools, degrees, certifications or skills: the letter is checked "
+    "against the profile before it is saved), and end "
     "with a short call to action and the candidate's name. Plain Markdown, no headings."
 )
 
@@ -34,6 +36,7 @@ SPEC = TaskSpec(
     document_kind="cover_letter",
     default_max_tokens=1500,
     offline=drafting.offline_draft,
+    verify=drafting.verify,
     route_tier="quality",
     color="#F58518",
     order=20,

@@ -7,12 +7,13 @@ from orchestrator.tasks import drafting
 from orchestrator.tasks.common import TaskSpec, TaskText
 
 NAME = "draft_cv"
-PROMPT_VERSION = "draft_cv/v1"
+PROMPT_VERSION = "draft_cv/v2"  # v2: checked against the profile (fact_check)
 
 SYSTEM = (
     "You are an expert CV writer. Write a one-to-two page CV in Markdown tailored to the "
-    "job posting, using only facts from the candidate's profile: never invent employers, "
-    "dates, degrees or skills. Lead with the experience and skills that match the posting. "
+    "job posting, using only facts from the candidate's profile: never invent employers, job "
+    "titles, dates, schools, degrees, certifications or skills (the CV is checked against the "
+    "profile before it is saved). Keep each role's title, employer and dates as the profile has them. Lead with the experience and skills that match the posting. "
     "Use '# Name' as the first line, then sections with '##' headings."
 )
 
@@ -35,6 +36,7 @@ SPEC = TaskSpec(
     document_kind="cv",
     default_max_tokens=2500,
     offline=drafting.offline_draft,
+    verify=drafting.verify,
     route_tier="quality",
     color="#54A24B",
     order=10,

@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from orchestrator.errors import ProviderError
 from orchestrator.schemas import DraftOptions, JobPosting, Profile
 from orchestrator.tasks.common import dumps, tag
 
 LENGTH_WORDS = {"short": 250, "standard": 450, "detailed": 700}
+
+# Said in both drafting prompts: the draft is checked against the profile before it is saved
+# (``orchestrator.fact_check``); a draft that invents a fact is sent back once, then another model writes it.
+CHECKED = (
+    "The draft is checked against the profile before it is saved: every employer, job title, date, school, "
+    "degree, certification and skill it names must come from the profile (a letter may also name the "
+    "posting's company, title and skills). A draft that invents any of them is rejected."
+)
+
+
+def verify(data: Any, prepared: Any) -> None:
+    """``TaskSpec.verify`` of both drafting tasks: ``orchestrator.fact_check.verify`` (imported when
+    first used: the fact check reads the offline engine's taxonomy, which imports the task registry)."""
+    from orchestrator.fact_check import verify as check
+
+    check(data, prepared)
 
 
 def build_prompt(task: str, instruction: str, profile: Profile, job: JobPosting, options: DraftOptions) -> str:
@@ -14,6 +32,7 @@ def build_prompt(task: str, instruction: str, profile: Profile, job: JobPosting,
     return "\n".join(
         [
             instruction,
+            CHECKED,
             f"Write in {options.language}, in a {options.tone} tone, about "
             f"{LENGTH_WORDS[options.length]} words.",
             f"Emphasise: {options.emphasis}." if options.emphasis else "",

@@ -18,14 +18,15 @@ from orchestrator.schemas import (
 )
 from orchestrator.tasks.common import TaskSpec, TaskText, tag
 
-PROMPT_VERSION = "extract_job/v1"
+PROMPT_VERSION = "extract_job/v2"
 
 SYSTEM = (
     "You extract job postings into structured data. Use only what the posting says; "
     "use null or 'unknown' where it is silent. Skills are short names (e.g. 'Python', "
     "'Kubernetes'). Requirements, responsibilities and benefits are short items, one "
     "per list entry. Salary amounts are numbers in the posting's currency (ISO 4217) "
-    "with the period they are quoted for."
+    "with the period they are quoted for. Contact is the person the posting says to address or "
+    "apply to, as written (e.g. 'Ms Jane Smith', 'Frau Dr. Müller'), without e-mail or phone; null if none."
 )
 
 
@@ -63,10 +64,11 @@ JSON_SCHEMA: dict[str, Any] = {
         "responsibilities": _STR_LIST,
         "benefits": _STR_LIST,
         "summary": _nullable({"type": "string"}),
+        "contact": _nullable({"type": "string"}),
     },
     "required": [
         "title", "company", "location", "remote_mode", "employment_type", "seniority",
-        "salary", "skills", "requirements", "responsibilities", "benefits", "summary",
+        "salary", "skills", "requirements", "responsibilities", "benefits", "summary", "contact",
     ],
 }
 
@@ -84,6 +86,35 @@ def build_prompt(posting_text: str | None, *, has_image: bool = False) -> str:
 
 
 _FENCE_RE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.S)
+
+EMPTY_ANSWER = (
+    "The answer holds no job posting: no real title and no skills, requirements or responsibilities "
+    "(an unreadable screenshot, or not a posting at all). Extract only what the posting says."
+)
+# Titles a model gives when it found no job: "Unknown", "N/A", "Job posting", "No text found",
+# "Blank screenshot" ... (a real title such as "Image Processing Engineer" is kept when the
+# posting has content; these only count when there is none).
+_NO_TITLE = re.compile(
+    r"^\W*(?:(?:an?|the)\s+)?(?:unknown|untitled|none|null|n/?a|tbd|title|job|jobs|role|position|vacancy|"
+    r"opening|posting|job\s+(?:posting|offer|opening|ad|advert|title|description)|advertised\s+position|"
+    r"(?:blank|empty|unreadable|illegible)\b.*|.*\b(?:screenshots?|no\s+(?:job|posting|text|title|content)|"
+    r"not\s+(?:readable|legible|visible|found|provided|specified)|cannot\s+(?:read|be\s+read)|unreadable)\b.*)\W*$",
+    re.I | re.S,
+)
+
+
+def is_empty(data: dict[str, Any]) -> bool:
+    """A posting with nothing in it: no real title and no skills, requirements or responsibilities.
+    Never saved: a model (or a simulated one) that answers this for an unreadable screenshot
+    fails as ``invalid_output`` and the request falls back instead of charging for nothing."""
+    def items(key: str) -> list:
+        value = data.get(key)
+        return [x for x in value if isinstance(x, str) and x.strip()] if isinstance(value, list) else []
+
+    if items("skills") or items("requirements") or items("responsibilities"):
+        return False
+    title = data.get("title")
+    return not isinstance(title, str) or not title.strip() or bool(_NO_TITLE.match(title.strip()))
 
 
 def parse_output(text: str) -> JobPosting:
@@ -106,6 +137,8 @@ def parse_output(text: str) -> JobPosting:
         ) from None
     if not isinstance(data, dict):
         raise ProviderError("The model's answer is not a JSON object.", kind="invalid_output", retryable=True)
+    if is_empty(data):
+        raise ProviderError(EMPTY_ANSWER, kind="invalid_output", retryable=True)
     try:
         return JobPosting.model_validate(data)
     except ValidationError as exc:

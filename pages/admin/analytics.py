@@ -16,7 +16,7 @@ from orchestrator.services.reports import analytics
 from orchestrator.services.reports import analytics_finance as finance
 from orchestrator.services.reports.analytics import AnalyticsFilter
 from orchestrator.services.admin.users import get_user
-from ui import charts
+from ui import admin_applications, charts
 from ui.context import get_orchestrator, require_admin
 
 require_admin()
@@ -189,12 +189,15 @@ def export_tab(filt: AnalyticsFilter) -> None:
 st.title("Cost analytics")
 filt = filters()
 kpi_tiles(analytics.kpis(orch, filt=filt))
-spend, reliability, users, export = st.tabs(["Spend", "Reliability", "Users & plans", "Export"])
+spend, reliability, users, apps, export = st.tabs(["Spend", "Reliability", "Users & plans", "Applications",
+                                                  "Export"])
 with spend:
     spend_tab(filt)
 with reliability:
     reliability_tab(filt)
 with users:
     users_tab(filt)
+with apps:
+    admin_applications.render(orch, filt)
 with export:
     export_tab(filt)

@@ -1,5 +1,6 @@
 """Plans and quotas: each plan's limits, whether it keeps prompts and answers for the request
-inspector, and per-user overrides of the limits."""
+inspector, whether its users' personal data goes to AI providers as placeholders, and per-user
+overrides of the limits."""
 
 import streamlit as st
 
@@ -22,6 +23,7 @@ st.dataframe([{
     "Cost cap / month": limit_text(p.cost_cap_usd_month), "Billing": "prepaid credit" if p.uses_credit else "flat fee",
     "Paygo markup": f"{p.markup_pct}%" if p.uses_credit else "—",
     "Prompts & answers": f"kept {orch.settings.payload_retention_days} days" if p.keep_payloads else "not kept",
+    "Personal data to providers": "placeholders" if p.redact_personal_data else "sent as is",
 } for p in all_plans], hide_index=True, width="stretch")
 
 tab_plan, tab_user = st.tabs(["Edit plan limits", "Per-user overrides"])
@@ -35,6 +37,17 @@ def _switch_keep(code: str, name: str) -> None:
         flash(str(exc), "warning")
         return
     flash(f"{name} {'now keeps' if keep else 'no longer keeps'} prompts and answers.")
+
+
+def _switch_redact(code: str, name: str) -> None:
+    on = st.session_state[f"redact:{code}"]
+    try:
+        plans.set_limits(orch, code=code, actor=actor, redact_personal_data=on)
+    except OrchestratorError as exc:
+        flash(str(exc), "warning")
+        return
+    flash(f"{name} now sends its users' name and contact details to AI providers "
+          f"{'as placeholders' if on else 'as they are'}.")
 
 
 def _blank(value) -> str:
@@ -72,6 +85,13 @@ with tab_plan:
               help=f"Each request's prompt and answer are stored with personal data redacted, for "
                    f"{orch.settings.payload_retention_days} days (ORCHESTRATOR_PAYLOAD_RETENTION_DAYS), so admins "
                    "can open them from the Usage log. Applies to requests from now on.")
+    st.session_state[f"redact:{code}"] = p.redact_personal_data
+    st.toggle("Replace personal data by placeholders before calling AI providers", key=f"redact:{code}",
+              on_change=_switch_redact, args=(code, p.name),
+              help="The user's name, e-mail, phone, address and personal links (and anything shaped like an "
+                   "e-mail, a phone number or a profile link) go to external providers as placeholders such as "
+                   "`[[NAME_1]]` and are put back in the answer. The offline engine always gets them as they are. "
+                   "Users see this setting on their Plan page. Applies to requests from now on.")
 
 with tab_user:
     overridden = admin_users.search_users(orch, with_overrides=True, page_size=200)

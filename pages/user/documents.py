@@ -1,16 +1,17 @@
-"""My documents: the history of generated documents and saved jobs, with date, model and
-cost. Each can be opened (read, edited), downloaded or deleted."""
+"""My documents: one card per job and kind (a job's CV, its letter) with its versions, and the
+saved jobs, with date, model and cost. A document can be read, edited (a new version), partly
+rewritten, compared version against version, restored, downloaded or deleted (a version, the
+whole document, or several documents at once)."""
 
 import streamlit as st
 
-from orchestrator.safe_markdown import plain_label, safe_link, safe_markdown
-from orchestrator.services.user import documents
+from orchestrator.safe_markdown import plain_label, safe_link
+from orchestrator.services.user import documents, versions
 from orchestrator.tasks import document_tasks
 from ui.context import get_orchestrator, require_user
 from ui.user_common import (
     ICONS,
     call,
-    download_buttons,
     drafting_links,
     flash,
     fmt_usd,
@@ -20,6 +21,7 @@ from ui.user_common import (
 )
 from ui.user_drafting import model_label
 from ui.user_forms import job_posting_form
+from ui.user_versions import document_pane, unsaved_guard
 
 user = require_user()
 orch = get_orchestrator()
@@ -27,7 +29,8 @@ state = st.session_state
 show_flash()
 
 st.title("My documents", anchor=False)
-st.caption("Everything you have extracted and written, newest first. Open one to read, edit or download it.")
+st.caption("Everything you have extracted and written, most recent first: one card per job's CV or letter, "
+           "with all its versions. Open one to read, edit, compare, restore or download them.")
 
 
 def _confirm_delete(what: str, key: str, on_yes) -> None:
@@ -49,17 +52,59 @@ def _confirm_delete(what: str, key: str, on_yes) -> None:
         st.rerun()
 
 
-def _row(title: str, meta: str, key: str, selected: bool) -> bool:
-    """One history entry: title, date/model/cost, and an Open link (or a marker when open).
-    ``title`` is plain text (model and user text) and escaped here; ``meta`` is Markdown."""
+def _row(title: str, meta: str, key: str, selected: bool, pick: str | None = None) -> bool:
+    """One history entry: title, date/model/cost, and an Open link (or a marker when open); with
+    ``pick``, a tick box to select it for a bulk delete. ``title`` is plain text (model and user
+    text) and escaped here; ``meta`` is Markdown."""
     with st.container(border=True):
         title = plain_label(title)
-        st.markdown(f":blue[**{title}**]" if selected else f"**{title}**")
+        text = f":blue[**{title}**]" if selected else f"**{title}**"
+        if pick:
+            st.checkbox(text, key=pick, help="Select for deleting several documents at once.")
+        else:
+            st.markdown(text)
         st.caption(meta)
         if selected:
             st.caption(":blue[:material/visibility: Open on the right]")
             return False
         return st.button("Open", key=key, type="tertiary", icon=ICONS["open"])
+
+
+def _card_key(d) -> str:
+    """A document (all its versions) across reruns: its job and kind (its id once the job is gone)."""
+    return f"{d.job_id}_{d.kind}" if d.job_id is not None else f"doc{d.id}"
+
+
+def _bulk_delete(docs) -> None:
+    """Tick documents in the list, then delete them (every version) in one go, after asking."""
+    picked = [d for d in docs if state.get(f"docs_pick_{_card_key(d)}")]
+    if not picked:
+        return
+    versions_n = sum(d.version_count for d in picked)
+    what = (f"{len(picked)} document{'s' if len(picked) != 1 else ''} "
+            f"({versions_n} version{'s' if versions_n != 1 else ''} in all)?")
+
+    def go():
+        n = versions.delete_cards(orch, user=user.id, document_ids=[d.id for d in picked])
+        for d in picked:
+            state.pop(f"docs_pick_{_card_key(d)}", None)
+        return n
+
+    if state.get("confirm_delete") != "bulk":
+        if st.button(f"Delete selected ({len(picked)})", icon=ICONS["delete"], key="docs_bulk_delete"):
+            state["confirm_delete"] = "bulk"
+            st.rerun()
+        return
+    st.warning(f"Delete {what} This cannot be undone.", icon=":material/warning:")
+    c1, c2 = st.columns(2)
+    if c1.button("Yes, delete", type="primary", key="docs_bulk_yes"):
+        state.pop("confirm_delete", None)
+        if call(go) is not None:
+            flash(f"Deleted {len(picked)} document{'s' if len(picked) != 1 else ''}.", ICONS["delete"])
+            st.rerun()
+    if c2.button("Cancel", key="docs_bulk_no"):
+        state.pop("confirm_delete", None)
+        st.rerun()
 
 
 def documents_tab() -> None:
@@ -75,39 +120,23 @@ def documents_tab() -> None:
         with st.container(width=520):
             drafting_links(key="docs_empty", buttons=False)
         return
-    ids = [d.id for d in docs]
-    open_id = state.get("docs_open") if state.get("docs_open") in ids else ids[0]
+    keys = [_card_key(d) for d in docs]
+    open_key = state.get("docs_open") if state.get("docs_open") in keys else keys[0]
     left, right = st.columns([2, 3], gap="large")
-    with left, st.container(height=640, border=False):
-        for d in docs:
-            meta = f"{d.kind_label} · {d.created_at:%d %b %Y, %H:%M} · " \
-                   f"{plain_label(model_label(d.provider, d.model))} · {fmt_usd(d.cost_usd)}"
-            if _row(d.title, meta, f"docs_open_{d.id}", d.id == open_id):
-                state["docs_open"] = d.id
-                st.rerun()
-    doc = next(d for d in docs if d.id == open_id)
-    with right:
-        st.subheader(plain_label(doc.title), anchor=False)
-        st.caption(f"{doc.kind_label} · written {fmt_when(doc.created_at)} by "
-                   f"{plain_label(model_label(doc.provider, doc.model))}"
-                   f" · cost {fmt_usd(doc.cost_usd)}" + (" · edited" if doc.edited else ""))
-        if doc.job_id is None:
-            st.caption("The job this was written for has been deleted.")
-        preview, edit = st.tabs([":material/visibility: Read", ":material/edit: Edit"])
-        with edit:
-            text = st.text_area("Text (Markdown)", doc.content, height=420, key=f"docs_text_{doc.id}",
-                                max_chars=orch.settings.max_document_chars,
-                                label_visibility="collapsed")
-            if st.button("Save changes", type="primary", icon=ICONS["save"], key=f"docs_save_{doc.id}"):
-                if call(lambda: documents.update_document(orch, user=user.id, document_id=doc.id,
-                                                          content=text)) is not None:
-                    flash("Saved.")
+    with left:
+        _bulk_delete(docs)
+        with st.container(height=640, border=False):
+            for d, key in zip(docs, keys, strict=True):
+                count = f"{d.version_count} version{'s' if d.version_count != 1 else ''}"
+                meta = f"{d.kind_label} · {count} · changed {d.created_at:%d %b %Y, %H:%M} · " \
+                       f"{plain_label(model_label(d.provider, d.model))} · {fmt_usd(d.cost_usd)}"
+                if _row(d.title, meta, f"docs_open_{d.id}", key == open_key, pick=f"docs_pick_{key}"):
+                    state["docs_open"] = key
                     st.rerun()
-        with preview, st.container(border=True, height=460):
-            st.markdown(safe_markdown(text))  # model output: no remote images, HTML or unsafe links
-        download_buttons(text, title=doc.title, key=f"docs_dl_{doc.id}")
-        _confirm_delete(f"“{plain_label(doc.title)}”", f"doc{doc.id}",
-                        lambda: documents.delete_document(orch, user=user.id, document_id=doc.id) or True)
+    with right:
+        card = docs[keys.index(open_key)]
+        editors = document_pane(orch, user, card, card_key=open_key)
+    unsaved_guard(editors)
 
 
 def jobs_tab() -> None:

@@ -24,6 +24,7 @@ from ui.user_common import (
     show_flash,
 )
 from ui.user_forms import job_posting_form, nice
+from ui.user_match import match_panel
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ with tab_text:
         _extract("Extracting the posting…", text=text)
 with tab_image:
     st.caption(f"A PNG, JPEG or WebP screenshot of the posting, up to {orch.settings.max_image_bytes // 1_048_576} MB."
-               " Reading images needs a vision-capable AI provider.")
+               " It is read on this server by the offline engine's text recognition (sharp text reads best;"
+               " € and most accents are not read), or by a vision-capable AI provider when your plan has one.")
     image = st.file_uploader("Screenshot", type=["png", "jpg", "jpeg", "webp"], key="extract_image",
                              max_upload_size=orch.settings.max_image_bytes // 1_048_576 + 2)
     if image is not None:
@@ -146,6 +148,7 @@ st.markdown("  ".join(f":gray-badge[{icon} {_badge(text)}]" for icon, text in fa
                       if text and text != "Not stated"))
 if posting.skills:
     st.markdown(" ".join(f":blue-badge[{_badge(skill)}]" for skill in posting.skills[:20]))
+match_panel(job_id=job.id, user=user, key="extract_match")
 
 st.markdown("**Check and correct the fields**, then save. Drafts use what is saved here.")
 edited = job_posting_form(posting, key=f"job{job.id}_u{job.updated_at.timestamp():.0f}")

@@ -12,6 +12,7 @@ from orchestrator.services.user import account
 from ui.context import get_orchestrator, require_user
 from ui.user_common import call, fmt_usd, fmt_when, show_flash
 from ui.user_drafting import model_label
+from ui.user_privacy import privacy_note
 from ui.user_tokens import tokens_section
 
 user = require_user()
@@ -30,6 +31,7 @@ if status.plan_description:
 st.caption(f"Your plan keeps the prompts and answers of your requests for {status.keeps_payloads_days} days, "
            "with your name and contact details removed, so an administrator can look into problems."
            if status.keeps_payloads_days else "Your plan does not keep the prompts and answers of your requests.")
+privacy_note(status)
 
 
 def _amount(line: account.QuotaLine, value) -> str:

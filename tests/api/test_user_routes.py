@@ -59,8 +59,10 @@ def test_extract_saves_a_job_and_the_ledger_names_the_token(api, api_orch):
 
 
 def test_extract_from_a_screenshot_in_base64(api, token_for, sim_orch):
+    from tests.fixtures.screenshots.render import screenshot
+
     set_chain(sim_orch, "freemium", "extract_job", "sim-openai:gpt-4o-mini")
-    shot = base64.b64encode(png()).decode()
+    shot = base64.b64encode(screenshot("terse_go_backend")).decode()
     r = api.post(EXTRACT, json={"image_base64": shot, "mime_type": "image/png"}, headers=bearer(token_for()))
     assert r.status_code == 200, r.text
     assert r.json()["provider"] == "sim-openai" and r.json()["data"]["title"]

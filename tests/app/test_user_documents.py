@@ -9,8 +9,8 @@ from tests.app.user_support import by_label, captions, messages, open_page, save
 
 
 def _titles(at) -> list[str]:
-    """The titles listed in the Documents tab, in order."""
-    found = [re.search(r"\*\*(.+)\*\*", m.value) for m in at.tabs[0].markdown]
+    """The titles listed in the Documents tab (one card per job and kind), in order."""
+    found = [re.search(r"\*\*(.+)\*\*", c.label) for c in at.checkbox if str(c.key).startswith("docs_pick_")]
     return [m.group(1) for m in found if m and " — " in m.group(1)]
 
 
@@ -55,8 +55,11 @@ def test_open_edit_and_save_a_document(app_env):
     at.text_area(key=f"docs_text_{cv}").input("# Frida Free\n\nNew CV text for Senior Python Engineer")
     at.button(key=f"docs_save_{cv}").click().run()
     assert not at.exception and messages(at) == []
-    assert documents.get_document(app_env, user="free@example.com", document_id=cv).content.endswith(
-        "New CV text for Senior Python Engineer")
+    [current] = documents.list_documents(app_env, user="free@example.com", kind="cv")
+    assert current.content.endswith("New CV text for Senior Python Engineer") and current.version == 2
+    assert documents.get_document(app_env, user="free@example.com", document_id=cv).version == 1  # kept
+    assert any("Saved as version 2" in t.value for t in at.toast)
+    assert at.text_area(key=f"docs_text_{current.id}").value == current.content  # the new version is shown
 
 
 def test_filter_by_kind(app_env):
@@ -69,10 +72,10 @@ def test_filter_by_kind(app_env):
 def test_delete_a_document_asks_first(app_env):
     _job, _cv, letter = _history(app_env)
     at = open_page("free@example.com", "documents")
-    at.button(key=f"del_doc{letter}").click().run()
+    at.button(key=f"ask_card{letter}").click().run()
     assert any("This cannot be undone" in w.value for w in at.warning)
     assert len(documents.list_documents(app_env, user="free@example.com")) == 2
-    at.button(key=f"del_yes_doc{letter}").click().run()
+    at.button(key=f"yes_card{letter}").click().run()
     assert not at.exception
     assert [d.kind for d in documents.list_documents(app_env, user="free@example.com")] == ["cv"]
     assert any("Deleted" in t.value for t in at.toast)

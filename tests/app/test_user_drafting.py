@@ -71,9 +71,12 @@ def test_options_are_passed_and_edits_are_saved(app_env):
     _doc_text(at, "cover_letter").input("Dear team,\n\nI am the person for **Senior Python Engineer**.")
     at.button(key="cover_letter_save").click().run()
     assert not at.exception and messages(at) == []
-    assert any("is saved" in t.value for t in at.toast)
-    saved = documents.get_document(app_env, user="free@example.com", document_id=doc.id)
-    assert saved.content.startswith("Dear team,") and saved.edited
+    assert any("is saved as version 2" in t.value for t in at.toast)
+    [saved] = documents.list_documents(app_env, user="free@example.com", job_id=job_id)  # one card, 2 versions
+    assert saved.content.startswith("Dear team,") and saved.edited and (saved.version, saved.origin) == (2, "edited")
+    assert saved.version_count == 2 and saved.options == doc.options  # the generated version is kept
+    assert documents.get_document(app_env, user="free@example.com", document_id=doc.id).content == doc.content
+    assert _doc_text(at, "cover_letter").key == f"cover_letter_text_{saved.id}"
 
 
 def test_regenerate_writes_a_new_version(app_env):
@@ -83,9 +86,10 @@ def test_regenerate_writes_a_new_version(app_env):
     at.button(key="draft_cv_regenerate").click().run()
     assert not at.exception and messages(at) == []
     assert [s.label for s in at.status] == ["Your CV is ready"]
-    docs = documents.list_documents(app_env, user="free@example.com", job_id=job_id)
-    assert len(docs) == 2 and docs[0].id != first.id
-    assert _doc_text(at, "draft_cv").key == f"draft_cv_text_{docs[0].id}"
+    [card] = documents.list_documents(app_env, user="free@example.com", job_id=job_id)  # one card, not two
+    assert card.id != first.id and (card.version, card.version_count) == (2, 2)
+    assert _doc_text(at, "draft_cv").key == f"draft_cv_text_{card.id}"
+    assert "version 2 of 2" in captions(at) and at.button(key="draft_cv_history").label == "Versions (2)"
 
 
 def test_the_latest_draft_is_shown_when_coming_back(app_env):

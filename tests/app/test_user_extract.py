@@ -112,10 +112,12 @@ def test_corrupt_screenshot_is_rejected(app_env):
                             "Save the screenshot again as PNG or JPEG."]
 
 
-def test_screenshot_without_a_vision_provider_says_so(app_env):
+def test_screenshot_without_readable_text_is_refused(app_env):
+    """The offline engine reads screenshots; one with no text in it is refused, nothing saved."""
     at = _upload(open_page("free@example.com", "extract"), "posting.png", png())
     [error] = [e.value for e in at.error]
-    assert "needs a vision-capable provider" in error
+    assert "No readable text was found in the screenshot" in error
+    assert documents.list_jobs(app_env, user="free@example.com") == []
 
 
 def test_screenshot_with_a_vision_provider_is_extracted(app_env, fresh_sim):
@@ -123,7 +125,9 @@ def test_screenshot_with_a_vision_provider_is_extracted(app_env, fresh_sim):
 
     add_sim_providers(app_env, fresh_sim)
     set_chain(app_env, "freemium", "extract_job", "sim-openai:gpt-4o-mini")
-    at = _upload(open_page("free@example.com", "extract"), "posting.png", png())
+    from tests.fixtures.screenshots.render import screenshot
+
+    at = _upload(open_page("free@example.com", "extract"), "posting.png", screenshot("terse_go_backend"))
     assert messages(at) == []
     assert "Served by sim-openai · gpt-4o-mini · cost $" in captions(at)
     assert documents.list_jobs(app_env, user="free@example.com")[0].source == "image"

@@ -418,7 +418,7 @@ def test_key_never_leaks(case, sim, adapter, caplog):
     ("gemini", "gemini-2.5-flash", True), ("gemini", "models/gemini-1.0-pro", False),
     ("openai_compatible", "llava:13b", True), ("openai_compatible", "Qwen2.5-VL-7B-Instruct", True),
     ("openai_compatible", "llama3.2-vision", True), ("openai_compatible", "llama3.1:8b", False),
-    ("offline", "offline-engine-v1", False),
+    ("offline", "offline-engine-v1", True),  # it reads screenshots with its bundled OCR
 ])
 def test_capabilities(kind, model, vision):
     caps = get_kind(kind).capabilities(model)

@@ -58,13 +58,14 @@ def test_documents_filter_update_and_delete(demo_users):
     assert doc.options["tone"] == "friendly" and doc.job_title == "Senior Python Engineer"
     assert doc.kind_label == "Cover letter" and not doc.edited
     updated = documents.update_document(orch, user=ME, document_id=letter, content="  Dear team,\n\nHello.  ")
-    assert updated.content == "Dear team,\n\nHello." and updated.updated_at >= doc.updated_at
+    assert updated.content == "Dear team,\n\nHello." and updated.created_at >= doc.created_at
+    assert updated.id != letter and (updated.version, updated.origin, updated.edited) == (2, "edited", True)
     with pytest.raises(InputRejected, match="empty"):
         documents.update_document(orch, user=ME, document_id=letter, content="   ")
     with pytest.raises(InputRejected, match="kind"):
         documents.list_documents(orch, user=ME, kind="poem")
     documents.delete_document(orch, user=ME, document_id=cv)
-    assert [d.id for d in documents.list_documents(orch, user=ME)] == [letter]
+    assert [d.id for d in documents.list_documents(orch, user=ME)] == [updated.id]
 
 
 def test_deleting_a_job_keeps_its_documents(demo_users):

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 from genai_prices import Usage, calc_price
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from db.models import UsageRecord
+from db.models import CatalogModel, UsageRecord
 from orchestrator import AllProvidersFailed, InputRejected, JobPosting, StreamRestart
 from orchestrator.result import Result
 from tests.support import POSTING, operator
@@ -175,15 +175,24 @@ def test_cut_stream_restarts_on_the_next_provider(demo_users, fresh_sim):
 
 
 def test_image_needs_a_vision_capable_route(demo_users, fresh_sim, png_bytes):
-    orch = demo_users
-    with pytest.raises(InputRejected, match="vision-capable"):
-        orch.run("extract_job", user="free@example.com", image=png_bytes)
+    """Without a model that reads images in the chain the request is refused before anything is
+    charged; the offline engine reads screenshots (OCR), so only a chain without it is refused."""
+    from orchestrator import settings_store
+    from tests.fixtures.screenshots.render import screenshot
     from tests.sim_support import add_sim_providers
 
+    orch = demo_users
     add_sim_providers(orch, fresh_sim)
-    set_chain(orch, "freemium", "extract_job", "offline:offline-engine-v1,sim-openai:gpt-4o-mini")
-    r = orch.run("extract_job", user="free@example.com", image=png_bytes)
-    assert r.provider == "sim-openai"  # offline was skipped: it cannot read images
+    with orch.db.write() as s:  # a text-only model
+        s.execute(update(CatalogModel).where(CatalogModel.model == "gpt-4o-mini").values(supports_vision=False))
+    settings_store.put(orch.db, "offline_fallback", False)  # no graceful degradation to the engine
+    orch.snapshot.invalidate()
+    set_chain(orch, "freemium", "extract_job", "sim-openai:gpt-4o-mini")
+    with pytest.raises(InputRejected, match="vision-capable"):
+        orch.run("extract_job", user="free@example.com", image=png_bytes)
+    set_chain(orch, "freemium", "extract_job", "sim-openai:gpt-4o-mini,offline:offline-engine-v1")
+    r = orch.run("extract_job", user="free@example.com", image=screenshot("terse_go_backend"))
+    assert r.provider == "offline" and "Go" in r.data.title  # the text-only model was skipped
 
 
 def test_a_planted_key_never_reaches_ledger_logs_or_errors(demo_users, fresh_sim, caplog):

@@ -112,15 +112,22 @@ def test_openai_stream_with_usage_and_reasoning(oai):
     assert last.usage.completion_tokens > last.usage.completion_tokens_details.reasoning_tokens
 
 
+def _screenshot() -> bytes:
+    from tests.fixtures.screenshots.render import screenshot
+
+    return screenshot("terse_go_backend")
+
+
 def test_openai_structured_output_and_image(oai):
-    content = [{"type": "text", "text": "Extract the posting."},
-               {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PNG_B64}"}}]
+    shot = base64.b64encode(_screenshot()).decode()
+    content = [{"type": "text", "text": extract_job.build_prompt(None, has_image=True)},
+               {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{shot}"}}]
     r = oai.chat.completions.create(
-        model="gpt-4o-mini", messages=[{"role": "user", "content": content}],
+        model="gpt-4o-mini", messages=[{"role": "system", "content": extract_job.SYSTEM},
+                                       {"role": "user", "content": content}],
         response_format={"type": "json_schema", "json_schema": {
             "name": "job_posting", "schema": extract_job.JSON_SCHEMA, "strict": True}})
-    job = extract_job.parse_output(r.choices[0].message.content)
-    assert job.title
+    assert conforms(json.loads(r.choices[0].message.content), extract_job.JSON_SCHEMA)  # scripted text: shape only
     assert r.usage.prompt_tokens >= 1100
 
 
@@ -320,7 +327,8 @@ def test_gemini_structured_image_cache_and_v1beta(sim):
     assert sim.requests[-1]["path"].startswith("/v1beta/models/")
     typed = client.models.generate_content(model="gemini-2.5-flash", contents="x", config=gtypes.GenerateContentConfig(
         response_mime_type="application/json", response_schema=extract_job.JSON_SCHEMA))
-    assert extract_job.parse_output(typed.text).title
+    assert conforms(json.loads(typed.text), extract_job.JSON_SCHEMA)  # "x" holds no posting: only the shape
+
 
 
 def test_gemini_errors(sim):
@@ -495,3 +503,60 @@ def test_cli_serves_and_prints_base_urls():
         finally:
             proc.terminate()
             proc.wait(timeout=5)
+
+
+def test_reply_fault_scripts_the_answer_for_each_vendor_plain_and_streamed(sim, oai, ant, gem):
+    """``reply`` answers with the scripted text (usage counted, finish "stop"), for ``times`` requests;
+    set by the control endpoint or the CLI form, whose text may hold colons."""
+    scripted = "# Jane Doe\n\n### Engineer — Initech (2019 – 2020): invented on purpose"
+    r = httpx.post(f"{sim.url}/_sim/faults", json={"vendor": "openai", "kind": "reply", "text": scripted, "times": 2})
+    assert r.status_code == 200 and r.json()["openai"]["queue"][0] == {
+        "kind": "reply", "mode": "clean", "text": scripted, "times": 2}
+    plain = oai.chat.completions.create(model="gpt-4o-mini", messages=USER)
+    assert plain.choices[0].message.content == scripted and plain.choices[0].finish_reason == "stop"
+    assert plain.usage.completion_tokens > 0
+    streamed = oai.chat.completions.create(model="gpt-4o-mini", messages=USER, stream=True)
+    assert "".join(c.choices[0].delta.content or "" for c in streamed if c.choices) == scripted
+    assert oai.chat.completions.create(model="gpt-4o-mini", messages=USER).choices[0].message.content == REPLY
+    sim.add_fault("anthropic", kind="reply", text=scripted)
+    assert ant.messages.create(model="claude-haiku-4-5", max_tokens=500, messages=USER).content[0].text == scripted
+    sim.add_fault("gemini", kind="reply", text=scripted)
+    assert gem.models.generate_content(model="gemini-2.5-flash", contents="x").text == scripted
+    vendor, fault, times = parse_fault_spec("openai:reply:times=3:text=a: b: c")
+    assert (vendor, fault.kind, fault.text, times) == ("openai", "reply", "a: b: c", 3)
+    for bad in ({"vendor": "openai", "kind": "reply"}, {"vendor": "openai", "kind": "status", "text": "x"}):
+        assert httpx.post(f"{sim.url}/_sim/faults", json=bad).status_code == 400
+
+
+def test_simulated_vision_models_read_screenshots_in_all_three_wire_formats():
+    """With the default responder the simulator reads an image with the offline engine's OCR, as a
+    vision model would: the same screenshot gives the same posting through each vendor's format."""
+    shot = _screenshot()
+    prompt = extract_job.build_prompt(None, has_image=True)
+    with Simulator() as vs:
+        oai_client = openai.OpenAI(base_url=vs.openai_base_url, api_key=OPENAI_KEY, max_retries=0, timeout=60)
+        url = "data:image/png;base64," + base64.b64encode(shot).decode()
+        r = oai_client.chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "system", "content": extract_job.SYSTEM}, {"role": "user", "content": [
+                {"type": "text", "text": prompt}, {"type": "image_url", "image_url": {"url": url}}]}],
+            response_format={"type": "json_schema", "json_schema": {
+                "name": "job_posting", "schema": extract_job.JSON_SCHEMA, "strict": True}})
+        via_openai = extract_job.parse_output(r.choices[0].message.content)
+        ant_client = anthropic.Anthropic(base_url=vs.anthropic_base_url, api_key=ANTHROPIC_KEY, max_retries=0,
+                                         timeout=60)
+        m = ant_client.messages.create(model="claude-haiku-4-5", max_tokens=2000, system=extract_job.SYSTEM,
+                                       messages=[{"role": "user", "content": [
+                                           {"type": "image", "source": {"type": "base64", "media_type": "image/png",
+                                                                        "data": base64.b64encode(shot).decode()}},
+                                           {"type": "text", "text": prompt}]}])
+        via_anthropic = m.content[0].text
+        gem = _gem(vs, timeout_ms=60_000, api_version="v1beta")
+        g = gem.models.generate_content(
+            model="gemini-2.5-flash", contents=[gtypes.Part.from_bytes(data=shot, mime_type="image/png"), prompt],
+            config=gtypes.GenerateContentConfig(system_instruction=extract_job.SYSTEM,
+                                                response_mime_type="application/json",
+                                                response_json_schema=extract_job.JSON_SCHEMA))
+        via_gemini = extract_job.parse_output(g.text)
+    assert "Go" in via_openai.title and via_openai.skills
+    assert via_gemini.title == via_openai.title and via_gemini.skills == via_openai.skills
+    assert via_openai.title in via_anthropic

@@ -245,8 +245,7 @@ def _hostile_job(orch, email: str = "free@example.com") -> int:
 
 def _hostile_document(orch, job_id: int, email: str = "free@example.com") -> int:
     doc_id = orch.run("draft_cv", user=email, job_id=job_id).document_id
-    documents.update_document(orch, user=email, document_id=doc_id, content=HOSTILE_DOC)
-    return doc_id
+    return documents.update_document(orch, user=email, document_id=doc_id, content=HOSTILE_DOC).id  # a new version
 
 
 def test_documents_page_renders_a_hostile_document_inertly(app_env):

@@ -133,3 +133,32 @@ def test_file_names_are_safe_and_readable():
 def test_the_font_ships_with_its_licence():
     assert (FONT_DIR / "DejaVuSans.ttf").stat().st_size > 100_000
     assert "Bitstream" in (FONT_DIR / "LICENSE-DejaVu.txt").read_text()
+
+
+def test_the_candidate_is_the_author_of_the_docx_and_the_pdf():
+    import docx
+    from pypdf import PdfReader
+
+    word = docx.Document(io.BytesIO(exports.export(CV, fmt="docx", title="CV — Data Analyst", author="Frida Früh")))
+    props = word.core_properties
+    assert (props.author, props.last_modified_by, props.title) == ("Frida Früh", "Frida Früh", "CV — Data Analyst")
+    assert props.revision == 1 and props.created == props.modified and props.created.year >= 2025
+    raw = exports.export(CV, fmt="pdf", title="CV — Data Analyst", author="Frida Früh")
+    meta = PdfReader(io.BytesIO(raw)).metadata
+    assert meta["/Author"] == "Frida Früh" and meta["/Title"] == "CV — Data Analyst"
+    # nothing in either file names the tool that wrote it
+    import zipfile
+
+    parts = zipfile.ZipFile(io.BytesIO(exports.export(CV, fmt="docx", author="Frida Früh")))
+    for data in [raw, *(parts.read(n) for n in parts.namelist() if n.endswith(".xml"))]:
+        assert b"AI Orchestrator" not in data and b"python-docx" not in data.lower() and b"fpdf" not in data.lower()
+    assert "/Creator" not in meta and "/Producer" not in meta
+
+
+def test_without_an_author_the_files_name_nobody():
+    import docx
+    from pypdf import PdfReader
+
+    props = docx.Document(io.BytesIO(exports.export(CV, fmt="docx"))).core_properties
+    assert props.author == "" and props.last_modified_by == ""
+    assert "/Author" not in PdfReader(io.BytesIO(exports.export(CV, fmt="pdf"))).metadata

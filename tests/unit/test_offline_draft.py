@@ -97,7 +97,8 @@ def test_length_changes_the_amount():
         letters[length] = len(draft_cover_letter(PROFILE, JOB, DraftOptions(length=length)))
     assert counts["short"] < counts["standard"] < counts["detailed"]
     assert letters["short"] < letters["standard"] < letters["detailed"]
-    assert "Design and operate batch" in draft_cover_letter(PROFILE, JOB, DraftOptions(length="detailed"))
+    assert "the chance to design and operate batch and streaming pipelines." in draft_cover_letter(
+        PROFILE, JOB, DraftOptions(length="detailed"))
 
 
 def test_tone_changes_the_phrasing():
@@ -128,10 +129,17 @@ def test_language_changes_fixed_phrases(language: str, headings: tuple, phrase: 
     assert "Senior Data Engineer" in letter and "Northwind Logistics" in letter
 
 
-def test_emphasis_is_mentioned():
-    options = DraftOptions(emphasis="my work on streaming data")
-    assert "my work on streaming data" in draft_cv(PROFILE, JOB, options)
-    assert "my work on streaming data" in draft_cover_letter(PROFILE, JOB, options)
+def test_emphasis_steers_the_draft_without_being_pasted_in():
+    options = DraftOptions(emphasis="my mentoring, and Kafka; not Rust")
+    cv = draft_cv(PROFILE, JOB, options)
+    letter = draft_cover_letter(PROFILE, JOB, options)
+    assert "mentoring, and Kafka" not in cv + letter and "Rust" not in cv + letter  # an instruction, not text
+    # the emphasised skills the profile has come first (it evidences mentoring: "I enjoy mentoring")
+    assert _section(cv, "Key skills").startswith("Mentoring · Kafka · ")
+    second_role = _section(cv, "Experience").split("### Backend Developer — Parcel Pilot")[1]
+    assert second_role.split("\n- ")[1].startswith("Mentored three junior developers")
+    assert "I would like to draw particular attention to my experience with mentoring and Kafka." in letter
+    assert "At Parcel Pilot, I mentored three junior developers." in letter
 
 
 def test_letter_has_no_headings_and_ends_with_name():
@@ -148,7 +156,7 @@ def test_sparse_profile_does_not_crash(profile: Profile, length: str):
     options = DraftOptions(length=length, emphasis="reliability")
     cv = draft_cv(profile, job, options)
     letter = draft_cover_letter(profile, job, options)
-    assert cv.startswith(f"# {profile.name or 'Candidate'}\n")
+    assert cv.startswith(f"# {profile.name or 'Curriculum Vitae'}\n")
     assert "Backend Developer" in cv and "Backend Developer" in letter
     assert len(parse_text(cv)) >= 20 and len(parse_text(letter)) >= 20
 
@@ -184,7 +192,7 @@ def test_respond_survives_damaged_tags():
         '<options_json>\n{"tone": "sarcastic", "length": "short", "unknown": 1}\n</options_json>'
     )
     answer = respond("", prompt)
-    assert answer.startswith("# Candidate\n")
+    assert answer.startswith("# Curriculum Vitae\n")
     assert len(parse_text(answer)) >= 20
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestrator.errors import InputRejected
+from orchestrator.errors import InputRejected, ProviderError
 from orchestrator.offline import ENGINE_LABEL, ENGINE_MODEL, extract_posting, respond
 from orchestrator.offline.salary import find_salary
 from orchestrator.offline.taxonomy import CANONICALS, canonical_skill, find_skills
@@ -241,10 +241,13 @@ def test_respond_empty_posting_is_rejected():
         respond(SYSTEM, build_prompt("   "))
 
 
-def test_respond_screenshot_prompt_returns_valid_placeholder():
+def test_screenshot_prompt_without_its_image_gets_an_empty_posting_that_is_never_saved():
+    """The simulator passes only the prompt's text: the engine answers an empty posting, which
+    extract_job refuses as invalid output (the request falls back instead of charging)."""
     answer = respond(SYSTEM, build_prompt(None, has_image=True))
-    posting = parse_output(answer)
-    assert "screenshot" in posting.title.lower()
+    with pytest.raises(ProviderError, match="no job posting") as info:
+        parse_output(answer)
+    assert info.value.kind == "invalid_output" and info.value.retryable
 
 
 def test_respond_untagged_text():

@@ -147,3 +147,9 @@ def test_redaction_is_linear_on_hostile_text(text):
     t0 = time.perf_counter()
     r(text)
     assert time.perf_counter() - t0 < 0.5
+
+
+def test_links_are_found_whatever_their_case():
+    r = Redactor(Identity.of(profile={"links": ["https://Frida.dev"]}))
+    assert r("See HTTPS://WWW.LINKEDIN.COM/IN/FRIDA and FRIDA.DEV/work.") == "See [link] and [link]."
+    assert r("No links here, only linkedin and github.") == "No links here, only linkedin and github."

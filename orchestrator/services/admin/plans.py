@@ -1,5 +1,7 @@
-"""Plans and their limits (editable without code changes), and whether a plan keeps each
-request's prompt and answer for the request inspector (``keep_payloads``)."""
+"""Plans and their limits (editable without code changes), whether a plan keeps each
+request's prompt and answer for the request inspector (``keep_payloads``), and whether its
+users' personal data goes to external providers as placeholders (``redact_personal_data``,
+``orchestrator.placeholders``)."""
 
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ class PlanInfo:
     uses_credit: bool
     markup_pct: int
     keep_payloads: bool = False  # prompts and answers kept (redacted) for the request inspector
+    redact_personal_data: bool = True  # name and contact details sent to external providers as placeholders
 
     def as_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
@@ -39,7 +42,8 @@ class PlanInfo:
 
 def _info(p: Plan) -> PlanInfo:
     return PlanInfo(p.code, p.name, p.description, p.monthly_fee_usd, p.requests_per_day, p.tokens_per_month,
-                    p.cost_cap_usd_month, p.uses_credit, p.markup_pct, bool(p.keep_payloads))
+                    p.cost_cap_usd_month, p.uses_credit, p.markup_pct, bool(p.keep_payloads),
+                    p.redact_personal_data is not False)
 
 
 def list_plans(orch) -> list[PlanInfo]:
@@ -63,7 +67,9 @@ def set_limits(orch, *, code: str, actor: Actor, **changes) -> PlanInfo:
     """Change limits; a value of None/'none' removes that limit (unlimited).
 
     ``keep_payloads`` (a bool, or on/off, yes/no, true/false) turns the request inspector's
-    stored prompts and answers on or off for requests made on the plan from now on."""
+    stored prompts and answers on or off for requests made on the plan from now on;
+    ``redact_personal_data`` (alike) whether its users' name and contact details reach external
+    providers as placeholders (on) or as they are (off). Both are audited with the limits."""
     require(orch, actor)
     with orch.db.write() as s:
         plan = s.scalar(select(Plan).where(Plan.code == code))
@@ -84,6 +90,8 @@ def set_limits(orch, *, code: str, actor: Actor, **changes) -> PlanInfo:
             plan.monthly_fee_usd = _non_negative(parse_usd(changes["monthly_fee_usd"]), "monthly fee")
         if "keep_payloads" in changes:
             plan.keep_payloads = _switch("keep_payloads", changes["keep_payloads"])
+        if "redact_personal_data" in changes:
+            plan.redact_personal_data = _switch("redact_personal_data", changes["redact_personal_data"])
         after = _info(plan).as_dict()
         audit.record(s, actor=actor, action="plan.set_limits", target_type="plan", target_id=code,
                      before=before, after=after)

@@ -67,6 +67,7 @@ class AccountStatus:
     credit_usd: Decimal | None  # balance on credit plans, else None
     credit_held_usd: Decimal | None
     keeps_payloads_days: int | None = None  # prompts and answers kept (redacted) this many days; None: not kept
+    redacts_personal_data: bool = True  # name and contact details go to external providers as placeholders
 
     @property
     def credit_available_usd(self) -> Decimal | None:
@@ -128,6 +129,7 @@ def account_status(orch, *, user: str | int, now: datetime | None = None) -> Acc
         credit_usd=row.credit_usd if plan.uses_credit else None,
         credit_held_usd=row.credit_held_usd if plan.uses_credit else None,
         keeps_payloads_days=orch.settings.payload_retention_days if plan.keep_payloads else None,
+        redacts_personal_data=plan.redact_personal_data is not False,
     )
 
 
@@ -181,7 +183,8 @@ def document_costs(orch, *, user: str | int, limit: int = 50) -> list[DocumentCo
     docs_q = (select(Document.id, Document.kind, Document.title, Document.created_at, Document.provider,
                      Document.model, Document.cost_usd, charged.c.charged)
               .outerjoin(charged, charged.c.request_id == Document.request_id)
-              .where(Document.user_id == row.id).order_by(Document.created_at.desc()).limit(limit))
+              .where(Document.user_id == row.id, Document.request_id.is_not(None))  # edits and restores cost nothing
+              .order_by(Document.created_at.desc()).limit(limit))
     with orch.db.read() as s:
         items = [DocumentCost("job", i, t, at, p, m, c, ch or Decimal(0)) for i, t, at, p, m, c, ch
                  in s.execute(jobs_q).all()]

@@ -3,6 +3,11 @@
 Every function takes the acting user and checks ownership in the query itself:
 someone else's job or document is reported as ``NotFound``, exactly like one
 that does not exist, so ids reveal nothing. Pages get frozen DTOs back.
+
+A document row is one version. The versions of a job's document of one kind (its CV, its
+letter) share (user, job, kind) and make one card; the highest version number is the current
+one. A document whose job was deleted is a card of its own. Editing saves a new version
+(``versions`` has history, restore, delete and compare).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, select, update
 
 from db.models import Document, Job
 from orchestrator import limits
@@ -44,7 +49,7 @@ class JobInfo:
     model: str | None
     cost_usd: Decimal | None
     posting: JobPosting
-    document_count: int = 0
+    document_count: int = 0  # its documents (a CV, a letter), however many versions each has
 
     @property
     def label(self) -> str:
@@ -67,6 +72,10 @@ class DocumentInfo:
     model: str | None
     cost_usd: Decimal | None
     job_title: str | None = None
+    version: int = 1
+    origin: str = "generated"  # generated | edited | restored | rewritten
+    version_count: int = 1  # versions of its card
+    current: bool = True  # the newest version of its card
 
     @property
     def kind_label(self) -> str:
@@ -74,8 +83,17 @@ class DocumentInfo:
 
     @property
     def edited(self) -> bool:
-        """True once the user saved changes (both stamps are set within microseconds at insert)."""
-        return (self.updated_at - self.created_at).total_seconds() > 0.001
+        """True for a version the user wrote by editing (or, for a document whose job was deleted,
+        edited in place)."""
+        return self.origin == "edited" or (self.updated_at - self.created_at).total_seconds() > 0.001
+
+    @property
+    def origin_label(self) -> str:
+        return ORIGIN_LABELS.get(self.origin, self.origin)
+
+
+ORIGIN_LABELS = {"generated": "generated", "edited": "edited by you", "restored": "restored",
+                 "rewritten": "one part rewritten"}
 
 
 def _job_info(job: Job, document_count: int = 0) -> JobInfo:
@@ -85,10 +103,12 @@ def _job_info(job: Job, document_count: int = 0) -> JobInfo:
                    posting=JobPosting.model_validate(job.data), document_count=document_count)
 
 
-def _doc_info(doc: Document, job_title: str | None = None) -> DocumentInfo:
+def _doc_info(doc: Document, job_title: str | None = None, count: int = 1, current: bool = True) -> DocumentInfo:
     return DocumentInfo(id=doc.id, job_id=doc.job_id, kind=doc.kind, title=doc.title, content=doc.content,
                         options=dict(doc.options or {}), created_at=doc.created_at, updated_at=doc.updated_at,
-                        provider=doc.provider, model=doc.model, cost_usd=doc.cost_usd, job_title=job_title)
+                        provider=doc.provider, model=doc.model, cost_usd=doc.cost_usd, job_title=job_title,
+                        version=doc.version or 1, origin=doc.origin or "generated", version_count=count,
+                        current=current)
 
 
 def _uid(orch, user: str | int) -> int:
@@ -100,9 +120,9 @@ def _uid(orch, user: str | int) -> int:
 
 
 def list_jobs(orch, *, user: str | int, limit: int = 200, offset: int = 0) -> list[JobInfo]:
-    """The user's saved jobs, newest first, with how many documents each has (``offset``: paging)."""
+    """The user's saved jobs, newest first, with how many documents (cards) each has (``offset``: paging)."""
     uid = _uid(orch, user)
-    counts = (select(Document.job_id, func.count(Document.id).label("n"))
+    counts = (select(Document.job_id, func.count(func.distinct(Document.kind)).label("n"))
               .where(Document.user_id == uid).group_by(Document.job_id).subquery())
     q = (select(Job, func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.job_id == Job.id)
          .where(Job.user_id == uid).order_by(Job.created_at.desc(), Job.id.desc()).limit(limit).offset(offset))
@@ -121,7 +141,7 @@ def get_job(orch, *, user: str | int, job_id: int) -> JobInfo:
     uid = _uid(orch, user)
     with orch.db.read() as s:
         job = _owned_job(s, uid, job_id)
-        n = s.scalar(select(func.count(Document.id)).where(Document.job_id == job.id)) or 0
+        n = s.scalar(select(func.count(func.distinct(Document.kind))).where(Document.job_id == job.id)) or 0
         return _job_info(job, n)
 
 
@@ -143,7 +163,7 @@ def update_job(orch, *, user: str | int, job_id: int, posting: JobPosting | dict
         job.company = parsed.company or None
         job.updated_at = datetime.now(UTC)
         s.flush()
-        n = s.scalar(select(func.count(Document.id)).where(Document.job_id == job.id)) or 0
+        n = s.scalar(select(func.count(func.distinct(Document.kind))).where(Document.job_id == job.id)) or 0
         return _job_info(job, n)
 
 
@@ -160,21 +180,35 @@ def delete_job(orch, *, user: str | int, job_id: int) -> None:
 # ------------------------------------------------------------------ documents
 
 
+def _card_key():
+    """What the versions of one card share besides user and kind: the job (a document whose job
+    was deleted is alone: its negated id)."""
+    return func.coalesce(Document.job_id, -Document.id)
+
+
 def list_documents(orch, *, user: str | int, kind: str | None = None, job_id: int | None = None,
                    limit: int = 200, offset: int = 0) -> list[DocumentInfo]:
-    """The user's documents, newest first; ``kind`` (a document kind) and ``job_id`` filter;
-    ``offset`` pages."""
+    """The user's documents, one per card (a job's CV, its letter): the current version of each,
+    with how many versions it has, most recently changed first. ``kind`` (a document kind) and
+    ``job_id`` filter; ``offset`` pages. ``versions.list_versions`` gives a card's history."""
     if kind is not None and kind not in _kinds():
         raise InputRejected(f"Document kind must be one of: {', '.join(_kinds())}.")
     uid = _uid(orch, user)
-    q = (select(Document, Job.title).outerjoin(Job, Job.id == Document.job_id).where(Document.user_id == uid)
-         .order_by(Document.created_at.desc(), Document.id.desc()).limit(limit).offset(offset))
+    card = (_card_key(), Document.kind)
+    ranked = select(Document.id.label("id"),
+                    func.row_number().over(partition_by=card, order_by=(Document.version.desc(),
+                                                                         Document.id.desc())).label("rn"),
+                    func.count().over(partition_by=card).label("n")).where(Document.user_id == uid)
     if kind:
-        q = q.where(Document.kind == kind)
+        ranked = ranked.where(Document.kind == kind)
     if job_id is not None:
-        q = q.where(Document.job_id == parse_id(job_id, what="job"))
+        ranked = ranked.where(Document.job_id == parse_id(job_id, what="job"))
+    ranked = ranked.subquery()
+    q = (select(Document, Job.title, ranked.c.n).join(ranked, and_(ranked.c.id == Document.id, ranked.c.rn == 1))
+         .outerjoin(Job, Job.id == Document.job_id)
+         .order_by(Document.created_at.desc(), Document.id.desc()).limit(limit).offset(offset))
     with orch.db.read() as s:
-        return [_doc_info(doc, title) for doc, title in s.execute(q).all()]
+        return [_doc_info(doc, title, n) for doc, title, n in s.execute(q).all()]
 
 
 def _owned_doc(s, uid: int, document_id: int) -> Document:
@@ -189,15 +223,50 @@ def _job_title(s, doc: Document) -> str | None:
     return s.scalar(select(Job.title).where(Job.id == doc.job_id)) if doc.job_id else None
 
 
+def in_card(doc: Document):
+    """The condition that selects every version of ``doc``'s card."""
+    if doc.job_id is None:
+        return Document.id == doc.id
+    return and_(Document.user_id == doc.user_id, Document.job_id == doc.job_id, Document.kind == doc.kind)
+
+
+def version_info(s, doc: Document) -> DocumentInfo:
+    """``doc`` as a DTO, with its card's version count and whether it is the current version."""
+    count, newest = s.execute(select(func.count(Document.id), func.max(Document.version))
+                              .where(in_card(doc))).one()
+    return _doc_info(doc, _job_title(s, doc), count or 1, (doc.version or 1) >= (newest or 0))
+
+
 def get_document(orch, *, user: str | int, document_id: int) -> DocumentInfo:
+    """One version (its card's version count and whether it is the current one included)."""
     uid = _uid(orch, user)
     with orch.db.read() as s:
-        doc = _owned_doc(s, uid, document_id)
-        return _doc_info(doc, _job_title(s, doc))
+        return version_info(s, _owned_doc(s, uid, document_id))
+
+
+def add_version(s, source: Document, *, content: str, origin: str, settings) -> Document:
+    """A new version of ``source``'s card (the next number) with ``content``; the rest (title,
+    options, the model that wrote it) is copied, and it cost nothing. The job's row is locked
+    first (PostgreSQL), as the pipeline does, so concurrent saves never number two versions alike."""
+    s.execute(select(Job.id).where(Job.id == source.job_id).with_for_update())
+    count, newest = s.execute(select(func.count(Document.id), func.max(Document.version))
+                              .where(in_card(source))).one()
+    nouns = {t.document_kind: t.text.noun for t in document_tasks()}
+    limits.check_versions(count or 0, settings, noun=nouns.get(source.kind, "document"))
+    now = datetime.now(UTC)
+    doc = Document(user_id=source.user_id, job_id=source.job_id, kind=source.kind, title=source.title,
+                   content=content, options=dict(source.options or {}), created_at=now, updated_at=now,
+                   provider=source.provider, model=source.model, cost_usd=Decimal(0),
+                   version=(newest or 0) + 1, origin=origin)
+    s.add(doc)
+    s.flush()
+    return doc
 
 
 def update_document(orch, *, user: str | int, document_id: int, content: str) -> DocumentInfo:
-    """Save the user's edits to a generated document."""
+    """Save the user's edits of a version as a new version of its card (origin ``edited``); the
+    edited version is kept. Unchanged text saves nothing. A document whose job was deleted has
+    no card to grow: it is changed in place."""
     text = (content or "").replace("\x00", "").strip()
     if not text:
         raise InputRejected("The document is empty. Write something, or regenerate it.")
@@ -205,13 +274,18 @@ def update_document(orch, *, user: str | int, document_id: int, content: str) ->
     uid = _uid(orch, user)
     with orch.db.write() as s:
         doc = _owned_doc(s, uid, document_id)
-        doc.content = text
-        doc.updated_at = datetime.now(UTC)
-        s.flush()
-        return _doc_info(doc, _job_title(s, doc))
+        if text == doc.content:
+            return version_info(s, doc)
+        if doc.job_id is None:
+            doc.content, doc.origin, doc.updated_at = text, "edited", datetime.now(UTC)
+            s.flush()
+            return version_info(s, doc)
+        return version_info(s, add_version(s, doc, content=text, origin="edited", settings=orch.settings))
 
 
 def delete_document(orch, *, user: str | int, document_id: int) -> None:
+    """Delete one version (the one before it becomes current); ``versions.delete_cards`` deletes
+    whole documents."""
     uid = _uid(orch, user)
     with orch.db.write() as s:
         doc = _owned_doc(s, uid, document_id)

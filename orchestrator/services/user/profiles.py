@@ -21,6 +21,16 @@ def get_profile(orch, *, user: str | int) -> Profile:
     return Profile.model_validate(row.data) if row else Profile()
 
 
+def document_author(orch, *, user: str | int) -> str:
+    """Who a downloaded DOCX or PDF names as its author: the profile's name, else the account's
+    name, else its e-mail (the candidate wrote the document; it is never this app's name)."""
+    u, _ = resolve_user(orch.db, user)
+    with orch.db.read() as s:
+        row = s.get(UserProfile, u.id)
+    name = str((row.data or {}).get("name") or "").strip() if row else ""
+    return name or (u.name or "").strip() or u.email
+
+
 def save_profile(orch, *, user: str | int, profile: Profile | dict) -> Profile:
     u, _ = resolve_user(orch.db, user)
     try:

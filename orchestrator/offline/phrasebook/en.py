@@ -1,0 +1,85 @@
+"""English."""
+
+CODE = "en"
+NAMES = ("english", "en", "eng", "anglais", "englisch", "inglés", "ingles", "inglese", "inglês", "engels",
+         "angielski", "british", "american")
+
+PHRASES = {
+    "candidate": "Curriculum Vitae",
+    "present": "Present",
+    "and": "and",
+    "h_profile": "Profile",
+    "h_skills": "Key skills",
+    "h_experience": "Experience",
+    "h_education": "Education",
+    "h_languages": "Languages",
+    "skills_part": {
+        "formal": " with experience in {skills}",
+        "friendly": " who enjoys working with {skills}",
+        "confident": " with a proven record in {skills}",
+        "enthusiastic": " who loves working with {skills}",
+    },
+    "company_part": " at {company}",
+    "summary": {
+        "formal": "{who}{skills_part}, applying for the {title} position{company_part}.",
+        "friendly": "{who}{skills_part}, looking forward to the {title} role{company_part}.",
+        "confident": "{who}{skills_part}, ready to make an impact as {title}{company_part}.",
+        "enthusiastic": "{who}{skills_part}, excited to apply for the {title} role{company_part}!",
+    },
+    "summary_bare": "Application for the {title} position{company_part}.",
+    "experience_in": "Experience in {skills}.",
+    "worked_with": "Worked with {skills}",
+    "greeting": {
+        "formal": ("Dear Hiring Team at {company},", "Dear Hiring Manager,"),
+        "friendly": ("Hello {company} team,", "Hello,"),
+        "confident": ("Dear {company} Hiring Team,", "Dear Hiring Team,"),
+        "enthusiastic": ("Dear {company} team,", "Dear Hiring Team,"),
+    },
+    "dear": {"f": "Dear Ms {last},", "m": "Dear Mr {last},", "f_dr": "Dear Dr {last},", "m_dr": "Dear Dr {last},",
+             "dr": "Dear Dr {last},", "name": "Dear {name},"},
+    "dear_warm": {"f": "Hello Ms {last},", "m": "Hello Mr {last},", "name": "Hello {name},"},
+    "address": {"f": "", "m": "", "none": ""},
+    "opening": {
+        "formal": "I am writing to apply for the {title} position{company_part}.",
+        "friendly": "I was glad to come across the {title} opening{company_part}, and I would love to be considered.",
+        "confident": "I am confident that I would make a strong {title}{company_part}.",
+        "enthusiastic": "I am thrilled to apply for the {title} role{company_part}!",
+    },
+    "current_role": "I currently work as {a_role} at {employer}.",
+    "current_role_no_employer": "I currently work as {a_role}.",
+    "past_role": "Most recently, I worked as {a_role} at {employer}.",
+    "past_role_no_employer": "Most recently, I worked as {a_role}.",
+    "headline_only": "I am {a_who}.",
+    "match": {
+        "formal": "My experience covers what your posting asks for in {skills}.",
+        "friendly": "I noticed you are looking for {skills}, all things I enjoy working with.",
+        "confident": "You are looking for {skills}. That is exactly what I bring.",
+        "enthusiastic": "{skills}: these are exactly the things I love working with!",
+    },
+    "own_skills": "My skills include {skills}.",
+    "results_current": "Some of my recent work at {employer}:",
+    "results_past": "A few results from my time at {employer}:",
+    "results": "A few results from my recent work:",
+    "at_employer": "At {employer}, I {bullet}.",
+    "interest": "What draws me to this role in particular is the chance to {item}.",
+    "emphasis": "I would like to draw particular attention to my experience with {skills}.",
+    "team": "your team",
+    "closing": {
+        "formal": "I would welcome the opportunity to discuss how I can contribute to {company}. "
+                  "Thank you for your time and consideration.",
+        "friendly": "I'd love to chat about how I could help {company}. Thanks for reading!",
+        "confident": "Let's talk about what I can deliver for {company}. I look forward to hearing from you.",
+        "enthusiastic": "I can't wait to tell you more about how I could contribute to {company}. "
+                        "Thank you so much for your consideration!",
+    },
+    "signoff": {"formal": "Yours sincerely,", "friendly": "Best wishes,", "confident": "Kind regards,",
+                "enthusiastic": "With warm regards,"},
+    "languages": {"english": "English", "german": "German", "french": "French", "spanish": "Spanish",
+                  "italian": "Italian", "portuguese": "Portuguese", "dutch": "Dutch", "polish": "Polish",
+                  "russian": "Russian", "ukrainian": "Ukrainian", "chinese": "Chinese", "japanese": "Japanese",
+                  "arabic": "Arabic", "turkish": "Turkish", "swedish": "Swedish", "danish": "Danish"},
+    "levels": {"native": "native", "fluent": "fluent", "business": "business fluent", "advanced": "advanced",
+               "intermediate": "intermediate", "basic": "basic"},
+    "stopwords": "the and of to in for with on at is are was were my we you your our this that as be by from "
+                 "have has an it will which who into their about more than",
+}

@@ -1,0 +1,85 @@
+"""Polish. First-person past tenses are gendered in Polish ("pracowałem/pracowałam"), so the
+letter speaks in the present tense or impersonally; names of companies go after "firma" so
+they need no declension."""
+
+CODE = "pl"
+NAMES = ("polish", "polski", "pl", "pol", "polnisch", "polonais", "polaco", "polacco", "pools", "polonês")
+
+PHRASES = {
+    "candidate": "Curriculum vitae",
+    "present": "obecnie",
+    "and": "i",
+    "h_profile": "Profil",
+    "h_skills": "Kluczowe umiejętności",
+    "h_experience": "Doświadczenie zawodowe",
+    "h_education": "Wykształcenie",
+    "h_languages": "Języki",
+    "skills_part": {
+        "formal": " z doświadczeniem w obszarach: {skills}",
+        "friendly": " z zamiłowaniem do obszarów: {skills}",
+        "confident": " z udokumentowanymi sukcesami w obszarach: {skills}",
+        "enthusiastic": " z pasją do obszarów: {skills}",
+    },
+    "company_part": " w firmie {company}",
+    "summary": {
+        "formal": "{who}{skills_part}. Aplikacja na stanowisko {title}{company_part}.",
+        "friendly": "{who}{skills_part}. Z dużym zainteresowaniem stanowiskiem {title}{company_part}.",
+        "confident": "{who}{skills_part}. Gotowość do osiągania wyników na stanowisku {title}{company_part}.",
+        "enthusiastic": "{who}{skills_part} – z entuzjazmem dla stanowiska {title}{company_part}!",
+    },
+    "summary_bare": "Aplikacja na stanowisko {title}{company_part}.",
+    "experience_in": "Doświadczenie w obszarach: {skills}.",
+    "worked_with": "Praca z: {skills}",
+    "greeting": {
+        "formal": ("Szanowni Państwo,", "Szanowni Państwo,"),
+        "friendly": ("Dzień dobry,", "Dzień dobry,"),
+        "confident": ("Szanowni Państwo,", "Szanowni Państwo,"),
+        "enthusiastic": ("Drogi Zespole Rekrutacyjny,", "Drogi Zespole Rekrutacyjny,"),
+    },
+    "dear": {"f": "Szanowna Pani,", "m": "Szanowny Panie,", "f_dr": "Szanowna Pani Doktor,",
+             "m_dr": "Szanowny Panie Doktorze,", "name": "Dzień dobry,"},
+    "dear_warm": {"f": "Szanowna Pani,", "m": "Szanowny Panie,", "name": "Dzień dobry,"},
+    "address": {"f": "", "m": "", "none": ""},
+    "opening": {
+        "formal": "Zwracam się z prośbą o rozpatrzenie mojej kandydatury na stanowisko {title}{company_part}.",
+        "friendly": "Z przyjemnością przesyłam swoją aplikację na stanowisko {title}{company_part}.",
+        "confident": "Wierzę, że na stanowisku {title}{company_part} mogę wnieść realną wartość.",
+        "enthusiastic": "Z wielkim entuzjazmem aplikuję na stanowisko {title}{company_part}!",
+    },
+    "current_role": "Obecnie pracuję jako {role} w firmie {employer}.",
+    "current_role_no_employer": "Obecnie pracuję jako {role}.",
+    "past_role": "Moje ostatnie stanowisko to {role} w firmie {employer}.",
+    "past_role_no_employer": "Moje ostatnie stanowisko to {role}.",
+    "headline_only": "Mój profil zawodowy: {who}.",
+    "match": {
+        "formal": "Moje doświadczenie odpowiada wymaganiom z ogłoszenia w obszarach: {skills}.",
+        "friendly": "Szukają Państwo osoby znającej {skills} – to właśnie to, z czym lubię pracować.",
+        "confident": "Szukają Państwo kompetencji w obszarach: {skills}. Właśnie to wnoszę.",
+        "enthusiastic": "{skills} – to dokładnie to, co mnie pasjonuje!",
+    },
+    "own_skills": "Moje kompetencje obejmują: {skills}.",
+    "results_current": "Wybrane rezultaty mojej obecnej pracy w firmie {employer}:",
+    "results_past": "Wybrane rezultaty z okresu pracy w firmie {employer}:",
+    "results": "Wybrane rezultaty z mojej dotychczasowej pracy:",
+    "at_employer": None,
+    "interest": None,
+    "emphasis": "Na szczególną uwagę zasługuje moje doświadczenie w obszarach: {skills}.",
+    "team": "Państwa zespołu",
+    "company_ref": "firmy {company}",
+    "closing": {
+        "formal": "Chętnie opowiem podczas rozmowy, co mogę wnieść do {company}. Dziękuję za poświęcony czas.",
+        "friendly": "Z przyjemnością porozmawiam o tym, jak mogę wesprzeć rozwój {company}. Dziękuję za lekturę!",
+        "confident": "Porozmawiajmy o tym, co mogę osiągnąć dla {company}. Czekam na Państwa odpowiedź.",
+        "enthusiastic": "Nie mogę się doczekać, aby opowiedzieć więcej o tym, co mogę wnieść do {company}. "
+                        "Bardzo dziękuję za uwagę!",
+    },
+    "signoff": {"formal": "Z wyrazami szacunku", "friendly": "Serdecznie pozdrawiam", "confident": "Z poważaniem",
+                "enthusiastic": "Z pozdrowieniami"},
+    "languages": {"english": "Angielski", "german": "Niemiecki", "french": "Francuski", "spanish": "Hiszpański",
+                  "italian": "Włoski", "portuguese": "Portugalski", "dutch": "Niderlandzki", "polish": "Polski",
+                  "russian": "Rosyjski", "ukrainian": "Ukraiński", "chinese": "Chiński", "japanese": "Japoński",
+                  "arabic": "Arabski", "turkish": "Turecki", "swedish": "Szwedzki", "danish": "Duński"},
+    "levels": {"native": "język ojczysty", "fluent": "biegły", "business": "poziom biznesowy",
+               "advanced": "zaawansowany", "intermediate": "średniozaawansowany", "basic": "podstawowy"},
+    "stopwords": "i w z na do się jest że nie to jak o od po dla oraz przez ze są był była mój moja jako",
+}

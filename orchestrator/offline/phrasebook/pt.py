@@ -1,0 +1,85 @@
+"""Portuguese (no "obrigado/a" or "entusiasmado/a": the wording avoids gendered forms)."""
+
+CODE = "pt"
+NAMES = ("portuguese", "português", "portugues", "pt", "por", "brazilian", "brasileiro", "portugiesisch",
+         "portugais", "portugués", "portoghese", "portugees", "portugalski")
+
+PHRASES = {
+    "candidate": "Currículo",
+    "present": "atual",
+    "and": "e",
+    "h_profile": "Perfil",
+    "h_skills": "Competências-chave",
+    "h_experience": "Experiência profissional",
+    "h_education": "Formação",
+    "h_languages": "Idiomas",
+    "skills_part": {
+        "formal": " com experiência em {skills}",
+        "friendly": " que gosta de trabalhar com {skills}",
+        "confident": " com resultados comprovados em {skills}",
+        "enthusiastic": " com verdadeira paixão por {skills}",
+    },
+    "company_part": " na empresa {company}",
+    "summary": {
+        "formal": "{who}{skills_part}. Candidatura à vaga de {title}{company_part}.",
+        "friendly": "{who}{skills_part}, com grande interesse na vaga de {title}{company_part}.",
+        "confident": "{who}{skills_part}, com a determinação de gerar resultados como {title}{company_part}.",
+        "enthusiastic": "{who}{skills_part}, com grande entusiasmo pela vaga de {title}{company_part}!",
+    },
+    "summary_bare": "Candidatura à vaga de {title}{company_part}.",
+    "experience_in": "Experiência em {skills}.",
+    "worked_with": "Trabalho com {skills}",
+    "greeting": {
+        "formal": ("Prezada equipe de recrutamento,", "Prezada equipe de recrutamento,"),
+        "friendly": ("Olá, equipe de recrutamento,", "Olá,"),
+        "confident": ("Prezada equipe,", "Prezada equipe,"),
+        "enthusiastic": ("Cara equipe de recrutamento,", "Cara equipe de recrutamento,"),
+    },
+    "dear": {"f": "Prezada Sra. {last},", "m": "Prezado Sr. {last},", "f_dr": "Prezada Dra. {last},",
+             "m_dr": "Prezado Dr. {last},", "name": "Olá, {name},"},
+    "dear_warm": {"f": "Olá, Sra. {last},", "m": "Olá, Sr. {last},", "name": "Olá, {name},"},
+    "address": {"f": "", "m": "", "none": ""},
+    "opening": {
+        "formal": "Venho por meio desta apresentar a minha candidatura à vaga de {title}{company_part}.",
+        "friendly": "Foi com alegria que encontrei a vaga de {title}{company_part}, e gostaria muito de participar "
+                    "do processo seletivo.",
+        "confident": "Tenho a convicção de que posso contribuir muito como {title}{company_part}.",
+        "enthusiastic": "É com grande entusiasmo que me candidato à vaga de {title}{company_part}!",
+    },
+    "current_role": "Atualmente trabalho como {role} na empresa {employer}.",
+    "current_role_no_employer": "Atualmente trabalho como {role}.",
+    "past_role": "Recentemente, trabalhei como {role} na empresa {employer}.",
+    "past_role_no_employer": "Recentemente, trabalhei como {role}.",
+    "headline_only": "Sou {who}.",
+    "match": {
+        "formal": "A minha trajetória corresponde ao que a vaga pede em {skills}.",
+        "friendly": "Vi que procuram {skills}: justamente o que mais gosto de fazer.",
+        "confident": "Procuram {skills}. É exatamente isso que ofereço.",
+        "enthusiastic": "{skills}: é exatamente isso que me motiva!",
+    },
+    "own_skills": "Entre as minhas competências estão {skills}.",
+    "results_current": "Alguns resultados do meu trabalho atual na empresa {employer}:",
+    "results_past": "Alguns resultados do meu período na empresa {employer}:",
+    "results": "Alguns resultados da minha trajetória:",
+    "at_employer": None,
+    "interest": "O que mais me atrai nesta vaga é a oportunidade de {item}.",
+    "emphasis": "Gostaria de destacar em especial a minha experiência com {skills}.",
+    "team": "a sua equipe",
+    "closing": {
+        "formal": "Fico à disposição para uma entrevista em que possa mostrar o que posso fazer por {company}. "
+                  "Agradeço desde já a atenção.",
+        "friendly": "Adoraria conversar sobre como posso ajudar {company}. Agradeço a leitura!",
+        "confident": "Vamos conversar sobre o que posso entregar a {company}. Aguardo o seu retorno.",
+        "enthusiastic": "Mal posso esperar para contar mais sobre como posso contribuir com {company}. "
+                        "Agradeço imensamente a atenção!",
+    },
+    "signoff": {"formal": "Atenciosamente,", "friendly": "Um cordial abraço,", "confident": "Cordialmente,",
+                "enthusiastic": "Com os melhores cumprimentos,"},
+    "languages": {"english": "Inglês", "german": "Alemão", "french": "Francês", "spanish": "Espanhol",
+                  "italian": "Italiano", "portuguese": "Português", "dutch": "Neerlandês", "polish": "Polonês",
+                  "russian": "Russo", "ukrainian": "Ucraniano", "chinese": "Chinês", "japanese": "Japonês",
+                  "arabic": "Árabe", "turkish": "Turco", "swedish": "Sueco", "danish": "Dinamarquês"},
+    "levels": {"native": "nativo", "fluent": "fluente", "business": "nível profissional", "advanced": "avançado",
+               "intermediate": "intermediário", "basic": "básico"},
+    "stopwords": "o a os as e de do da dos das um uma para com que em no na por é são meu minha foi nos nas",
+}
