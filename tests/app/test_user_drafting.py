@@ -149,7 +149,7 @@ def test_a_broken_stream_restarts_on_the_next_provider(app_env, fresh_sim):
     at = _draft(open_page("free@example.com", "cv"), "draft_cv")
     assert messages(at) == []
     assert "Served by sim-openai · gpt-4o-mini · cost $" in captions(at)
-    assert "stream broke" in captions(at)
+    assert "could not be used (it broke off or failed a check)" in captions(at)
     [doc] = documents.list_documents(app_env, user="free@example.com", job_id=job_id)
     assert doc.provider == "sim-openai"
     # What the page streamed last (after the restart) is exactly the saved document.

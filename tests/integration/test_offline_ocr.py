@@ -89,12 +89,18 @@ def test_a_corrupt_image_is_refused_before_any_attempt(demo_users):
 
 
 def test_a_vision_model_that_answers_an_empty_job_falls_back_and_is_not_charged(demo_users, fresh_sim):
-    """The simulator is not given the image's text: it answers a posting with nothing in it. That
-    answer is invalid output (one repair, then fallback), never a saved job; the offline OCR reads it."""
+    """A vision model that answers a posting with nothing in it (as if it could not read the image):
+    that answer is invalid output (one repair, then fallback), never a saved job; the offline OCR reads it."""
+    import json
+
     from tests.sim_support import add_sim_providers
 
     orch = demo_users
     add_sim_providers(orch, fresh_sim)
+    empty = {"title": "", "company": None, "location": None, "remote_mode": "unknown", "employment_type": "unknown",
+             "seniority": "unknown", "salary": None, "skills": [], "requirements": [], "responsibilities": [],
+             "benefits": [], "summary": None, "contact": None}
+    fresh_sim.add_fault("openai", "reply", text=json.dumps(empty), times=2)
     set_chain(orch, "freemium", "extract_job", "sim-openai:gpt-4o-mini,offline:offline-engine-v1")
     r = orch.run("extract_job", user="free@example.com", image=screenshot("linkedin_data_engineer"))
     assert r.provider == "offline" and r.data.title == "Senior Data Engineer"
