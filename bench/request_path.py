@@ -16,6 +16,8 @@ figures do not depend on the analytics ledger built before.
 
 from __future__ import annotations
 
+import dataclasses
+
 import socket
 import statistics
 import subprocess
@@ -82,6 +84,8 @@ def _setup(url: str, data_dir: Path, sim_url: str, users: int):
 
     op = Actor.operator("bench")
     settings = Settings.load(data_dir=data_dir, master_keys=(Fernet.generate_key().decode(),))
+    # the bench regenerates one letter thousands of times: each is a version, so lift the per-document cap
+    settings = dataclasses.replace(settings, max_document_versions=10**9)
     orch = Orchestrator(database_url=url, settings=settings)
     providers.add_provider(orch, name="bench-openai", kind="openai", base_url=sim_url + "/v1", api_key=KEY,
                            timeout_s=10, actor=op)

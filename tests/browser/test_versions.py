@@ -88,8 +88,11 @@ def test_versions_compare_restore_rewrite_and_unsaved_warning(app_url, context, 
     # rewrite one bullet on the CV page
     _nav(page, "CV")
     _caption(page, r"version 4 of 4 · restored")
+    _settle(page)  # the page has finished its run (the match panel comes last): nothing redraws the list
     page.get_by_text("Rewrite one part").click()
-    page.get_by_test_id("stSelectbox").filter(has_text="Part to rewrite").click()
+    part = page.get_by_test_id("stSelectbox").filter(has_text="Part to rewrite")
+    part.evaluate("e => e.scrollIntoView({block: 'start'})")  # room below it for the list: no scrolling
+    part.click()
     page.keyboard.type("Automated weekly")  # the list is long: search it
     page.get_by_role("option", name=re.compile("Bullet · Automated weekly reports")).click()
     page.get_by_role("radio", name="More quantified").click()
