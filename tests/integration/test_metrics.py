@@ -183,8 +183,9 @@ def test_totals_are_exact_with_past_days_rolled_up_and_today_live(orch):
     assert early.watermark == (today - timedelta(days=4)).date()
     got_early = parse(metrics.exposition(early))
     assert_matches_ledger(orch, got_early)
-    # then now: every past day rolled up, today's rows live; the same totals
-    got = scrape(orch)
+    # then now: every past day rolled up, today's rows live; the same totals (scraped at the
+    # `now` the rows were laid out from, so a run across midnight sees the same days)
+    got = scrape(orch, now=now)
     with orch.db.read() as s:
         rolled = s.scalar(select(UsageDaily.day).order_by(UsageDaily.day.desc()).limit(1))
     assert rolled == (today - timedelta(days=1)).date()
@@ -197,7 +198,7 @@ def test_totals_are_exact_with_past_days_rolled_up_and_today_live(orch):
         float(Decimal("0.006000000006"))
     # a late row on a rolled-up day (seeding, an import) is found by the next scrape
     add_row(orch, when=today - timedelta(days=2, hours=-3), latency_ms=77)
-    assert_matches_ledger(orch, scrape(orch))
+    assert_matches_ledger(orch, scrape(orch, now=now))
 
 
 # ----------------------------------------------------------------- several processes
@@ -309,19 +310,20 @@ def test_scrapes_within_the_cache_window_do_not_read_the_database(database_url, 
 
 
 def test_complete_days_are_read_once_per_rollup_state(orch):
-    today = datetime.combine(datetime.now(UTC).date(), time(0), tzinfo=UTC)
+    now = datetime.now(UTC)  # every scrape is as of this instant, so a run across midnight rolls up no new day
+    today = datetime.combine(now.date(), time(0), tzinfo=UTC)
     for days_ago in (4, 3, 2, 1, 0):
         add_row(orch, when=today - timedelta(days=days_ago) + timedelta(hours=1), latency_ms=200 + days_ago)
     seen = _statements(orch)
-    assert_matches_ledger(orch, scrape(orch))
+    assert_matches_ledger(orch, scrape(orch, now=now))
     assert any("usage_latency_daily" in sql for sql in seen)
     seen.clear()
-    add_row(orch, when=datetime.now(UTC), latency_ms=9)  # a live row: the rolled-up days are not read again
-    assert_matches_ledger(orch, scrape(orch))
+    add_row(orch, when=now, latency_ms=9)  # a live row: the rolled-up days are not read again
+    assert_matches_ledger(orch, scrape(orch, now=now))
     assert not any("usage_daily" in sql or "usage_latency_daily" in sql for sql in seen)
     add_row(orch, when=today - timedelta(days=3, hours=-5), latency_ms=300)  # late: its day is rolled up again
     seen.clear()
-    assert_matches_ledger(orch, scrape(orch))
+    assert_matches_ledger(orch, scrape(orch, now=now))
     assert any("usage_latency_daily" in sql for sql in seen)
 
 
