@@ -17,7 +17,6 @@ figures do not depend on the analytics ledger built before.
 from __future__ import annotations
 
 import dataclasses
-
 import socket
 import statistics
 import subprocess
