@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
 from tests.browser.test_user_flow import _nav, _settle, _shot
@@ -32,6 +33,10 @@ def test_a_screenshot_is_extracted_offline(app_url, context, artifacts):
     heading.wait_for(timeout=180_000)  # a few seconds of OCR on a quiet machine; CI machines are slower
     assert "Northwind Logistics" in heading.inner_text()
     page.get_by_text(re.compile("Served by Offline engine")).wait_for()
-    assert page.get_by_role("textbox", name="Company").input_value() == "Northwind Logistics"
-    assert "Apache Airflow" in page.get_by_role("textbox", name="Skills (comma-separated)").input_value()
+    # The form's fields are filled by the frontend after the heading shows; on a loaded machine
+    # a field can be read before its value lands, so wait for the value itself.
+    expect(page.get_by_role("textbox", name="Company", exact=True)).to_have_value("Northwind Logistics",
+                                                                                  timeout=30_000)
+    expect(page.get_by_role("textbox", name="Skills (comma-separated)")).to_have_value(
+        re.compile("Apache Airflow"), timeout=30_000)
     _shot(page, artifacts, "ocr_extracted")
