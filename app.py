@@ -5,6 +5,7 @@ browser session routes, on one port (``make run`` runs ``streamlit run app.py``)
 - ``/v1/...``        OpenAI-compatible gateway (``/v1/chat/completions``, ``/v1/models``)
 - ``/auth/...``      sign-in and sign-out, which set and clear the HttpOnly session cookie
 - ``/metrics``       Prometheus metrics (bearer token, or loopback clients only without one)
+- ``/demo/...``      sample job postings while the stakeholder demo is on (``orchestrator.demo_mode``)
 - everything else    the Streamlit app (``streamlit_app.py``)
 """
 
@@ -17,6 +18,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from orchestrator.http.api import create_api
 from orchestrator.http.browser import BrowserSessionMiddleware, browser_routes
+from orchestrator.http.demo_pages import demo_routes
 from orchestrator.http.gateway import create_gateway
 from orchestrator.http.metrics import metrics_routes
 
@@ -29,6 +31,6 @@ PagesManager.uses_pages_directory = False
 app = st.App(
     "streamlit_app.py",
     routes=[Mount("/api/v1", app=create_api()), Mount("/v1", app=create_gateway()), *browser_routes(),
-            *metrics_routes()],
+            *metrics_routes(), *demo_routes()],
     middleware=[Middleware(BrowserSessionMiddleware)],
 )

@@ -10,7 +10,7 @@ import streamlit as st
 
 from ui.admin_common import private_urls_warning
 from ui.auth import render_account_box, restore_session, signed_out_pages
-from ui.nav_admin import admin_pages
+from ui.nav_admin import admin_menu, admin_pages
 from ui.nav_analytics import analytics_pages
 from ui.nav_user import user_pages
 
@@ -22,7 +22,7 @@ if user is None:
 else:
     pages = {"Job search": user_pages()}
     if user.is_admin:
-        pages["Admin"] = analytics_pages() + admin_pages()
+        pages["Admin"] = admin_menu(super_admin=user.role == "super_admin")  # Overview first
         private_urls_warning()
     nav = st.navigation(pages, expanded=True)
     render_account_box(user)

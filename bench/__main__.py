@@ -236,6 +236,8 @@ def main(argv=None) -> int:
     p.add_argument("--only-pipeline", action="store_true", help="only the request-path benchmarks")
     p.add_argument("--only-match", action="store_true", help="only the match score's time (bench.matching)")
     p.add_argument("--only-ocr", action="store_true", help="only the offline OCR's time per screenshot (bench.ocr)")
+    p.add_argument("--only-pages", action="store_true",
+                   help="only the server-side render time per page on the demo data (bench.page_render)")
     p.add_argument("--load-seconds", type=float, default=10.0)
     args = p.parse_args(argv)
     if args.only_match:
@@ -246,6 +248,10 @@ def main(argv=None) -> int:
         from bench import ocr
 
         return 0 if ocr.report(log) else 1
+    if args.only_pages:
+        from bench import page_render
+
+        return 0 if page_render.report(log) else 1
 
     now = datetime.now(UTC)
     started = time.perf_counter()
@@ -276,6 +282,9 @@ def main(argv=None) -> int:
         from bench import ocr
 
         ocr.report(log)
+        from bench import page_render
+
+        page_render.report(log)
     verdict = "" if args.only_pipeline else "Every analytics query is under 1 s cold on SQLite." if ok else \
         "SOME QUERIES TOOK 1 s OR MORE COLD ON SQLITE."
     log(f"\nTotal bench time {time.perf_counter() - started:.0f} s. {verdict}")

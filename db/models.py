@@ -284,6 +284,8 @@ class CreditTransaction(Base):
     request_id: Mapped[str | None] = mapped_column(String(32))
     note: Mapped[str] = mapped_column(String(500), default="")
     actor: Mapped[str] = mapped_column(String(254), default="system")
+    # a credit purchase: the invoice that paid for this top-up (db/models_billing.py)
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="SET NULL"))
 
 
 class UserProfile(Base):
@@ -412,3 +414,4 @@ from db.models_alerts import AlertChannel, AlertDelivery, AlertState  # noqa: E4
 from db.models_payloads import RequestPayload  # noqa: E402,F401
 from db.models_prices import PriceVersion, RepricingBatch, RepricingRun  # noqa: E402,F401
 from db.models_jobs import ApplicationEvent, Document, Job  # noqa: E402,F401
+from db.models_billing import Invoice, PlanChange  # noqa: E402,F401

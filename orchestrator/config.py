@@ -139,6 +139,8 @@ class Settings:
     otel_endpoint: str | None = _text("OTEL_EXPORTER_OTLP_ENDPOINT")
     # the request inspector keeps prompts and answers (plans with keep_payloads) this many days
     payload_retention_days: int = _setting("ORCHESTRATOR_PAYLOAD_RETENTION_DAYS", 30, minimum=1)
+    # who takes payments for plan upgrades and credit purchases (orchestrator/payments/__init__.py)
+    payments_provider: str = _text("ORCHESTRATOR_PAYMENTS_PROVIDER", "demo")
     # alerts: evaluated this often by one app process; a rule still firing is re-sent after the
     # cool-down; a delivery that fails is retried with backoff up to max attempts
     alerts_interval_s: int = _setting("ORCHESTRATOR_ALERTS_INTERVAL_S", 60, minimum=1)

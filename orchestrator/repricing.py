@@ -167,10 +167,12 @@ def _exact_to_pico(value: Decimal) -> bool:
     return value.normalize().as_tuple().exponent >= -6
 
 
-def flat_cards(card: PriceCard) -> list[tuple[int, PriceCard]] | None:
+def flat_cards(card: PriceCard, *, ledger_exact: bool = True) -> list[tuple[int, PriceCard]] | None:
     """The card split at its tier starts: ``[(start, card with that tier's rates, no tiers)]``
     for rows whose input is above ``start`` (the first start is -1: every row), or None when a
-    rate is too fine for sums to equal the rows' sum (then every distinct usage is priced)."""
+    rate is too fine for sums to equal the rows' sum (then every distinct usage is priced).
+    ``ledger_exact=False`` (a prediction, not stored per row) never returns None: without the
+    ledger's per-row rounding a sum prices exactly like its rows whatever the rates."""
     tiered: dict[str, Any] = {}
     for name, key in pricing.NAMED_KEYS.items():
         base = getattr(card, name)
@@ -183,7 +185,7 @@ def flat_cards(card: PriceCard) -> list[tuple[int, PriceCard]] | None:
         elif value is not None:
             tiered[key] = (Decimal(str(value)), [])
     rates = [base for base, _ in tiered.values()] + [p for _, steps in tiered.values() for _, p in steps]
-    if not all(_exact_to_pico(r) for r in rates):
+    if ledger_exact and not all(_exact_to_pico(r) for r in rates):
         return None
     starts = sorted({-1} | {start for _, steps in tiered.values() for start, _ in steps})
     out = []

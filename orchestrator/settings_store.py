@@ -19,6 +19,8 @@ DEFAULTS: dict[str, Any] = {
     "cache_hits_count_quota": False,
     # allow job-posting URLs that resolve to loopback/private/link-local addresses
     "url_fetch_allow_private": False,
+    # the stakeholder demo (orchestrator/demo_mode): on or off, the simulator's address, outages per demo provider
+    "demo_mode": {"enabled": False, "sim_url": None, "outages": {}, "replaced": []},
     # append the offline engine when no candidate of a chain can serve (fresh installs)
     "offline_fallback": True,
     # admin alerts (orchestrator/services/admin/alerts.py): provider error rate and p95 latency over the

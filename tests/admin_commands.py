@@ -38,7 +38,11 @@ def _names() -> dict[str, str]:
 
 # Mutating and audited (sign-in locks, password changes), but acting on the caller's own account
 # rather than administering anything.
-NOT_ADMIN = {("sign_in", "authenticate"), ("sign_in", "change_password")}
+NOT_ADMIN = {("sign_in", "authenticate"), ("sign_in", "change_password"),
+             # self-service billing: a user changes their own plan and buys their own credit (audited
+             # with the user as the actor)
+             ("billing", "buy_credit"), ("billing", "open_invoice"), ("plan_change", "change_plan"),
+             ("plan_change", "cancel_plan")}
 # Service modules whose writes are the signed-in user's own: everything in services/user/.
 SELF_SERVICE = {_name_of(p) for p in _paths() if p.parent.name == "user"}
 # The audience packages of services/ (DESIGN.md): names bound to them import service modules.

@@ -9,17 +9,20 @@ import streamlit as st
 
 from orchestrator.services.reports import applications as report
 from orchestrator.services.reports.analytics_queries import AnalyticsFilter
+from ui.admin_common import exact_usd
+from ui.admin_common import usd as shared_usd
 
 NONE_YET = "no applications yet"
 NO_INTERVIEWS = "no interviews yet"
 
 
 def usd(value: Decimal | None, empty: str = "—") -> str:
-    """Exact dollars to four places ("$0.0213"), or ``empty``."""
-    if value is None:
-        return empty
-    q = value.quantize(Decimal("0.0001"))
-    return f"{'-' if q < 0 else ''}${abs(q):,}"
+    """Readable dollars (the shared formatter: "$0.0213", "$1,234.57"), or ``empty``."""
+    return shared_usd(value, unpriced=empty)
+
+
+def _exact(value: Decimal | None) -> str:
+    return f"{exact_usd(value)} exactly. " if value is not None else ""
 
 
 def _row(p: report.PlanApplications) -> dict:
@@ -34,9 +37,11 @@ def render(orch, filt: AnalyticsFilter) -> None:
     t = r.total
     c = st.columns(4)
     c[0].metric("Cost per application", usd(t.cost_per_application, NONE_YET), border=True,
-                help="AI cost of the jobs worked on in the period / those of them that reached 'applied'.")
+                help=_exact(t.cost_per_application) + "AI cost of the jobs worked on in the period / those of them "
+                "that reached 'applied'.")
     c[1].metric("Cost per interview", usd(t.cost_per_interview, NO_INTERVIEWS), border=True,
-                help="AI cost of the jobs worked on in the period / those of them that reached an interview.")
+                help=_exact(t.cost_per_interview) + "AI cost of the jobs worked on in the period / those of them "
+                "that reached an interview.")
     c[2].metric("Applications", f"{t.applications:,} of {t.jobs:,} jobs", border=True)
     c[3].metric("Interviews", f"{t.interviews:,}", border=True)
     if not r.plans:

@@ -17,7 +17,7 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from orchestrator.errors import OrchestratorError
-from orchestrator.money import usd_str
+from orchestrator.money import readable_usd, usd_str
 
 T = TypeVar("T")
 
@@ -39,12 +39,11 @@ _TONES = [  # (leading text, css colour)
 ]
 
 
-def usd(value: Decimal | None, places: int = 4, *, unpriced: str = UNPRICED) -> str:
-    """``$1,234.5678`` from a Decimal (exact rounding), or the unpriced marker."""
-    if value is None:
-        return unpriced
-    q = Decimal(1).scaleb(-places)
-    return f"${value.quantize(q):,}"
+def usd(value: Decimal | int | None, places: int | None = None, *, unpriced: str = UNPRICED) -> str:
+    """Money for people to read (``orchestrator.money.readable_usd``): ``$1,234.57``, ``$0.00123``,
+    ``<$0.000001``, ``$0.00``, or the unpriced marker for None. Put ``exact_usd`` in the tooltip
+    and in exports. ``places`` is accepted for older callers and ignored: one format everywhere."""
+    return readable_usd(value, unpriced=unpriced)
 
 
 def exact_usd(value: Decimal | None, *, unpriced: str = "—") -> str:
@@ -54,6 +53,19 @@ def exact_usd(value: Decimal | None, *, unpriced: str = "—") -> str:
         return unpriced
     whole, _, frac = usd_str(abs(value)).partition(".")
     return f"{'-' if value < 0 else ''}${int(whole):,}" + (f".{frac}" if frac else "")
+
+
+def usd_and_exact(value: Decimal | None, *, unpriced: str = UNPRICED) -> str:
+    """For captions: ``$0.00357``, or ``$0.00357 (exactly $0.0035702)`` when rounding changed it."""
+    shown = usd(value, unpriced=unpriced)
+    if value is None:
+        return shown
+    digits = shown.replace("$", "").replace(",", "")
+    try:
+        same = Decimal(digits) == value
+    except ArithmeticError:  # '<$0.000001'
+        same = False
+    return shown if same else f"{shown} (exactly {exact_usd(value)})"
 
 
 def signed_exact_usd(value: Decimal) -> str:
@@ -75,10 +87,11 @@ def plain(value: Decimal | None) -> str:
     return "" if value is None else format(value.normalize(), "f")
 
 
-def signed_usd(value: Decimal | None, places: int = 4) -> str:
+def signed_usd(value: Decimal | None, places: int | None = None) -> str:
+    """``+$1.62`` / ``-$0.00123`` / ``$0.00`` (readable, see ``usd``), or "—" for None."""
     if value is None:
         return "—"
-    return ("+" if value > 0 else "") + usd(value, places).replace("$-", "-$")
+    return ("+" if value > 0 else "") + usd(value)
 
 
 def pct(value: float | None) -> str:
@@ -104,7 +117,7 @@ def limit_text(value: Any, unit: str = "") -> str:
     if value is None:
         return "unlimited"
     if isinstance(value, Decimal):
-        return usd(value, 2)
+        return usd(value)
     return f"{value:,}{unit}"
 
 

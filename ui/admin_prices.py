@@ -4,7 +4,8 @@ before it is saved, confirmation of large jumps, scheduling, re-pricing a past p
 (dry run, then apply) and the sync with genai-prices.
 
 Pages stay thin: every number comes from ``services.admin.price_changes`` /
-``price_sync``; money is shown as exact text (``ui.admin_common.exact_usd``), never float.
+``price_sync``; money is shown readable (``ui.admin_common.usd``) with the exact value
+(``exact_usd``) in the tooltip or next to it, never float.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import streamlit as st
 
 from orchestrator.pricing import PRICE_KEYS
 from orchestrator.services.admin import catalog, price_changes, price_sync
-from ui.admin_common import attempt, exact_usd, flash, per_mtok, plain, signed_exact_usd, table, usd, when
+from ui.admin_common import attempt, exact_usd, flash, per_mtok, signed_exact_usd, signed_usd, table, usd, when
 
 # the named prices keep their historical widget keys
 FIELD = {"input_mtok": "price_in", "output_mtok": "price_out", "cache_read_mtok": "price_cached",
@@ -118,16 +119,19 @@ def _preview(orch, actor, pick, changes: dict, start: str, note: str, p: price_c
     m1, m2, m3 = st.columns(3)
     m1.metric("Calls in the window", f"{p.rows:,}", f"{p.start} to {p.end} (UTC)", delta_color="off",
               delta_arrow="off")
-    m2.metric("Cost as recorded", exact_usd(p.old_cost_usd))
-    m3.metric("Cost with the new prices", exact_usd(p.new_cost_usd),
-              signed_exact_usd(p.delta_usd) if p.delta_usd else "no change", delta_color="inverse",
-              delta_arrow="auto" if p.delta_usd else "off")
-    # revenue and margins to the cent (prorated fees have endless decimals); AI costs exact
-    st.dataframe(table([{"Plan": x.plan, "Revenue": usd(x.revenue_usd, 2), "AI cost now": exact_usd(x.cost_before_usd),
-                         "AI cost new": exact_usd(x.cost_after_usd), "Margin now": usd(x.margin_before_usd, 2),
-                         "Margin new": usd(x.margin_after_usd, 2)} for x in p.plans],
+    m2.metric("Cost as recorded", usd(p.old_cost_usd), help=f"Exactly {exact_usd(p.old_cost_usd)}")
+    m3.metric("Cost with the new prices", usd(p.new_cost_usd),
+              signed_usd(p.delta_usd) if p.delta_usd else "no change", delta_color="inverse",
+              delta_arrow="auto" if p.delta_usd else "off", help=f"Exactly {exact_usd(p.new_cost_usd)}"
+              + (f" ({signed_exact_usd(p.delta_usd)})" if p.delta_usd else ""))
+    rounded = st.column_config.TextColumn(help="Rounded for reading (prorated fees have endless decimals)")
+    st.dataframe(table([{"Plan": x.plan, "Revenue": usd(x.revenue_usd), "AI cost now": usd(x.cost_before_usd),
+                         "AI cost new": usd(x.cost_after_usd), "Margin now": usd(x.margin_before_usd),
+                         "Margin new": usd(x.margin_after_usd)} for x in p.plans],
                        ["Plan", "Revenue", "AI cost now", "AI cost new", "Margin now", "Margin new"]),
-                 hide_index=True, width="stretch")
+                 hide_index=True, width="stretch",
+                 column_config={c: rounded for c in ("Revenue", "AI cost now", "AI cost new", "Margin now",
+                                                     "Margin new")})
     confirm = False
     if p.needs_confirmation:
         confirm = st.checkbox("I confirm the large price change (above 10×, below 0.1×, removed or to/from $0)",
@@ -167,17 +171,19 @@ def reprice_form(orch, actor, pick: catalog.CatalogRow) -> None:
         return
     res = done[1]
     st.markdown(f"**Dry run**: {res.rows:,} of {res.scanned:,} calls would change, "
-                f"{exact_usd(res.old_total_usd)} → {exact_usd(res.new_total_usd)} "
-                f"({signed_exact_usd(res.new_total_usd - res.old_total_usd)}), in {res.batches} batch(es). "
-                "What users were charged does not change.")
+                f"{usd(res.old_total_usd)} → {usd(res.new_total_usd)} "
+                f"({signed_usd(res.new_total_usd - res.old_total_usd)}), in {res.batches:,} batch(es). "
+                "What users were charged does not change.",
+                help=f"Exactly {exact_usd(res.old_total_usd)} → {exact_usd(res.new_total_usd)} "
+                f"({signed_exact_usd(res.new_total_usd - res.old_total_usd)})")
     if done[0] != params:
         st.caption("The form changed since the dry run: run it again before applying.")
     elif res.rows and st.button("Apply re-pricing", type="primary", key="reprice_apply", icon=":material/done_all:"):
         st.session_state.pop(REPRICE, None)
         attempt(lambda: price_changes.reprice(orch, kind=pick.kind, model=pick.model, start=first, end=last,
                                               version=labels.get(version), reason=reason, confirm=True, actor=actor),
-                success=lambda r: f"Re-priced {r.rows:,} calls (run {r.run_id}): {exact_usd(r.old_total_usd)} → "
-                f"{exact_usd(r.new_total_usd)}.")
+                success=lambda r: f"Re-priced {r.rows:,} calls (run {r.run_id}): {usd(r.old_total_usd)} → "
+                f"{usd(r.new_total_usd)} (exactly {exact_usd(r.old_total_usd)} → {exact_usd(r.new_total_usd)}).")
 
 
 def sync_section(orch, actor) -> None:

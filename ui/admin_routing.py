@@ -1,5 +1,5 @@
 """The routing page's draft: a plan x task matrix kept in session state while an
-admin edits it, the chain editor, and the dry-run report.
+admin edits it, and the chain editor (the dry run is in ``ui.admin_dryrun``).
 
 The draft is plain data (``{"plan/task": [{"provider", "model", "temperature",
 "max_tokens"}, ...]}``) so it survives reruns; ``to_matrix`` turns it into the
@@ -17,9 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from orchestrator.routing import RouteStep
-from orchestrator.services.reports.dryrun import DryRunResult
 from orchestrator.services.admin.policy import Matrix, PolicyVersion
-from ui.admin_common import signed_usd, usd
 
 DRAFT, BASE, REV = "routing_draft", "routing_draft_base", "routing_editor_rev"
 COLUMNS = ["order", "provider", "model", "temperature", "max_tokens"]
@@ -165,26 +163,3 @@ def reset_cell(plan: str, task: str, live: PolicyVersion | None) -> None:
     st.session_state.pop(f"chain_snapshot:{key}", None)
     st.session_state[REV] = st.session_state.get(REV, 0) + 1
 
-
-def render_dry_run(result: DryRunResult) -> None:
-    c1, c2, c3 = st.columns(3)
-    c1.metric("Actual cost", usd(result.actual_total_usd, 2))
-    c2.metric("Under the draft", usd(result.draft_total_usd, 2),
-              signed_usd(result.delta_usd, 2) if result.delta_usd else None, delta_color="inverse")
-    pct = (result.delta_usd / result.actual_total_usd * 100) if result.actual_total_usd else None
-    c3.metric("Change", "—" if pct is None else f"{pct:+.1f}%")
-    st.caption(f"Traffic from {result.since:%Y-%m-%d} to {result.until:%Y-%m-%d} (UTC). {result.assumptions}")
-    if not any(c.requests for c in result.cells):
-        st.info("No successful requests in this window: there is nothing to re-price yet.")
-    if result.unpriced_cells:
-        st.warning("Not priced under the draft (excluded from its total): " + ", ".join(result.unpriced_cells))
-    rows = [{
-        "Plan": c.plan, "Task": c.task, "Requests": c.requests,
-        "Tokens in": c.tokens_input, "Tokens out": c.tokens_output,
-        "Actual": usd(c.actual_cost_usd), "Draft model": c.draft_step or "—",
-        "Draft": usd(c.draft_cost_usd) if c.draft_step else "—", "Δ": signed_usd(c.delta_usd),
-        "Note": c.note,
-    } for c in result.cells]
-    st.dataframe(rows, hide_index=True, width="stretch")
-    st.dataframe([{"Plan": plan, "Actual": usd(a, 2), "Draft": usd(d, 2), "Δ": signed_usd(d - a, 2)}
-                  for plan, (a, d) in sorted(result.by_plan.items())], hide_index=True, width="content")

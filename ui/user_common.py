@@ -12,6 +12,7 @@ from typing import TypeVar
 import streamlit as st
 
 
+from orchestrator.money import readable_usd
 from orchestrator.safe_markdown import plain_label
 from orchestrator.tasks import TASKS, document_tasks
 from orchestrator.errors import (
@@ -48,18 +49,9 @@ ICONS = {
 
 
 def fmt_usd(value: Decimal | None, *, unpriced: str = "unpriced") -> str:
-    """'$1.25', '$0.000443' (three significant digits below a dollar), '$0.00', or 'unpriced'."""
-    if value is None:
-        return unpriced
-    if value == 0:
-        return "$0.00"
-    if abs(value) >= 1:
-        return f"${value:,.2f}"
-    decimals = max(2, -value.adjusted() + 2)
-    text = f"{value:.{decimals}f}".rstrip("0")
-    if len(text.split(".")[1]) < 2:
-        text = f"{value:.2f}"
-    return f"${text}"
+    """'$1.25', '$0.000443' (three significant digits below a dollar), '$0.00', or 'unpriced':
+    the one money format (``orchestrator.money.readable_usd``)."""
+    return readable_usd(value, unpriced=unpriced)
 
 
 def fmt_when(value: datetime) -> str:

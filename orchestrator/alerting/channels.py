@@ -87,7 +87,7 @@ def check_url(url: str) -> tuple[str, str]:
 def check_secret(secret: str | None) -> str:
     secret = (secret or "").strip()
     if not secret:
-        raise InputRejected("A webhook needs a signing secret (--secret, --secret-stdin or --secret-env).")
+        raise InputRejected("A webhook needs a signing secret.")
     if not SECRET_MIN <= len(secret) <= SECRET_MAX:
         raise InputRejected(f"The signing secret must be {SECRET_MIN} to {SECRET_MAX} characters long.")
     if any(ord(c) < 32 or ord(c) == 127 for c in secret):
@@ -99,7 +99,7 @@ def check_address(address: str) -> str:
     """One plain address (no display name, no list: it goes into the To header as is)."""
     address = (address or "").strip()
     if not address:
-        raise InputRejected("An e-mail channel needs an address (--to).")
+        raise InputRejected("An e-mail channel needs an address.")
     if len(address) > EMAIL_MAX or not _EMAIL.fullmatch(address):
         raise InputRejected(f"'{address[:60]}' is not an e-mail address (one address like ops@example.com).")
     return address

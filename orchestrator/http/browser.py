@@ -48,7 +48,8 @@ SIGNED_OUT_NOTICE = "You have signed out."
 CROSS_SITE = "This request came from another site and was refused. Open the sign-in page and try again."
 
 # Paths that are never an app page: Streamlit's endpoints and assets, the APIs, these routes.
-_NOT_PAGES = ("/_stcore/", "/static/", "/media/", "/component/", "/app/static/", "/api/", "/v1/", "/auth/")
+_NOT_PAGES = ("/_stcore/", "/static/", "/media/", "/component/", "/app/static/", "/api/", "/v1/", "/auth/",
+              "/demo/")
 _NOT_PAGE_EXACT = frozenset({"/api", "/v1", "/auth", "/healthz", "/metrics"})
 _SAFE_NEXT = re.compile(r"^/[\x21-\x7e]*$")  # printable ASCII: no spaces, controls or Unicode tricks
 

@@ -25,6 +25,9 @@ def orchestrator() -> Orchestrator:
 
             orch = Orchestrator()
             start_background(orch)
+            from orchestrator.demo_mode import resume
+
+            resume(orch)  # the stakeholder demo's simulator, if demo mode is on
             _current = orch
         return _current
 

@@ -317,6 +317,29 @@ def close_quietly(obj: Any) -> None:
         pass
 
 
+# ------------------------------------------------------------ model lists
+
+def listing_error(err: ProviderError, *, label: str, base_url: str | None) -> ProviderError:
+    """A listing call's error, worded for a listing: a 404 means the address serves no model
+    list (a wrong base URL, or a server without one), not a missing model."""
+    if err.kind != "not_found":
+        return err
+    return ProviderError(f"{label} has no model list at {origin(base_url)} ({err.status_code or 404}): "
+                         "check the base URL, or name the models by hand.", provider=err.provider,
+                         model=err.model, kind="not_found", retryable=False, status_code=err.status_code)
+
+
+def model_names(names: Iterator[str] | list[str], limit: int = 1000) -> list[str]:
+    """Listed model ids, cleaned: stripped, without duplicates, in the server's order, at most ``limit``."""
+    out: dict[str, None] = {}
+    for name in names:
+        if isinstance(name, str) and name.strip():
+            out.setdefault(name.strip(), None)
+        if len(out) >= limit:
+            break
+    return list(out)
+
+
 # ------------------------------------------------------------ usage counts
 
 

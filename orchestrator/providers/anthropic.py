@@ -17,10 +17,12 @@ from typing import Any
 
 from orchestrator.errors import ProviderError
 from orchestrator.providers import _common as common
-from orchestrator.providers.base import Capabilities, ChatRequest, Completion, ProviderConfig, TokenUsage
+from orchestrator.providers.base import (Capabilities, ChatRequest, Completion, ProviderConfig, TokenUsage,
+                                         listing_request)
 from orchestrator.providers.kinds import ProviderKind
 
 DEFAULT_MAX_TOKENS = 4096
+LIST_PAGE_SIZE = 100  # models per page when listing (the API allows 1-1000)
 
 _NO_VISION = ("claude-2", "claude-instant", "claude-3-5-haiku")
 
@@ -172,6 +174,20 @@ class AnthropicAdapter:
         text = "".join(tool_json) if tool_index is not None else "".join(texts)
         finish = self._finish(config, request, stop_reason) if (stopped and stop_reason) else None
         yield Completion(text=text, usage=usage, finish_reason=finish, model=model)
+
+    def list_models(self, config: ProviderConfig) -> list[str]:
+        """The ids ``GET /v1/models`` lists (``client.models.list()``, every page), newest first."""
+        request = listing_request()
+        client = self._client(config, request)
+        mapper = self._mapper(config, request)
+        try:
+            listed = common.call_mapped(
+                lambda: [m.id for m in client.models.list(limit=LIST_PAGE_SIZE, timeout=config.timeout_s)], mapper)
+        except ProviderError as err:
+            failure = common.listing_error(err, label=LABEL, base_url=self._base_url(config))
+        else:
+            return common.model_names(listed)
+        raise failure
 
     # ---------------------------------------------------------------- helpers
 

@@ -131,3 +131,14 @@ class Adapter(Protocol):
     def stream(self, config: ProviderConfig, request: ChatRequest) -> Iterator[str | Completion]:
         """Yield text deltas, then exactly one ``Completion`` carrying usage."""
         ...
+
+    def list_models(self, config: ProviderConfig) -> list[str]:
+        """The model names the server offers for chat, through the vendor's own listing call
+        (errors mapped to ``ProviderError`` like any call). Optional: an adapter without it
+        (a plugin's) only means its models are named by hand."""
+        ...
+
+
+def listing_request() -> ChatRequest:
+    """The request adapters hand their client and error mapping when they list models."""
+    return ChatRequest(task="list_models", model="(model list)", system="", prompt="")

@@ -21,10 +21,12 @@ from typing import Any
 
 from orchestrator.errors import ProviderError
 from orchestrator.providers import _common as common
-from orchestrator.providers.base import Capabilities, ChatRequest, Completion, ProviderConfig, TokenUsage
+from orchestrator.providers.base import (Capabilities, ChatRequest, Completion, ProviderConfig, TokenUsage,
+                                         listing_request)
 from orchestrator.providers.kinds import ProviderKind
 
 API_VERSION = "v1beta"
+LIST_PAGE_SIZE = 100  # models per page when listing
 
 _NO_VISION = ("gemini-1.0", "gemini-pro", "text-", "embedding", "gemini-embedding", "aqa")
 
@@ -160,6 +162,25 @@ class GeminiAdapter:
         if usage_meta is None:
             finish = None  # the final chunk (finish reason + usage) never came
         yield Completion(text="".join(parts), usage=_usage(usage_meta), finish_reason=finish, model=model)
+
+    def list_models(self, config: ProviderConfig) -> list[str]:
+        """The base models ``GET /v1beta/models`` lists (``client.models.list()``, every page) that
+        can ``generateContent``, without the ``models/`` prefix; embedding-only models are left out."""
+        from google.genai import types
+
+        request = listing_request()
+        client = self._client(config, request)
+        mapper = self._mapper(config, request, lambda: False)
+        options = types.ListModelsConfig(page_size=LIST_PAGE_SIZE, query_base=True,
+                                         http_options=types.HttpOptions(timeout=_timeout_ms(config.timeout_s)))
+        try:
+            listed = common.call_mapped(lambda: list(client.models.list(config=options)), mapper)
+        except ProviderError as err:
+            failure = common.listing_error(err, label=LABEL, base_url=self._base_url(config))
+        else:
+            return common.model_names((m.name or "").removeprefix("models/") for m in listed
+                                      if m.supported_actions is None or "generateContent" in m.supported_actions)
+        raise failure
 
     # ---------------------------------------------------------------- helpers
 

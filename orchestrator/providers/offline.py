@@ -63,6 +63,12 @@ class OfflineAdapter:
         )
         return Completion(text=text, usage=usage, finish_reason="stop", model=offline.ENGINE_MODEL)
 
+    def list_models(self, config: ProviderConfig) -> list[str]:
+        """The engine serves one model: its own."""
+        from orchestrator import offline
+
+        return [offline.ENGINE_MODEL]
+
     def stream(self, config: ProviderConfig, request: ChatRequest) -> Iterator[str | Completion]:
         done = self.complete(config, request)
         words = _CHUNK_RE.findall(done.text)

@@ -18,7 +18,8 @@ from typing import Any
 
 from orchestrator.errors import ConfigError, ProviderError
 from orchestrator.providers import _common as common
-from orchestrator.providers.base import Capabilities, ChatRequest, Completion, ProviderConfig, TokenUsage
+from orchestrator.providers.base import (Capabilities, ChatRequest, Completion, ProviderConfig, TokenUsage,
+                                         listing_request)
 from orchestrator.providers.kinds import ProviderKind
 from orchestrator.tokens import estimate_tokens
 
@@ -197,6 +198,20 @@ class OpenAIAdapter:
                 finish_reason = None
             usage = self._estimate(request, text)
         yield Completion(text=text, usage=usage, finish_reason=finish_reason, model=model)
+
+    def list_models(self, config: ProviderConfig) -> list[str]:
+        """The ids ``GET {base_url}/models`` lists (``client.models.list()``), in the server's order."""
+        request = listing_request()
+        client = self._client(config, request)
+        mapper = self._mapper(config, request)
+        try:
+            listed = common.call_mapped(lambda: [m.id for m in client.models.list(timeout=config.timeout_s)],
+                                        mapper)
+        except ProviderError as err:
+            failure = common.listing_error(err, label=self._label(config), base_url=self._base_url(config))
+        else:
+            return common.model_names(listed)
+        raise failure
 
     # ---------------------------------------------------------------- helpers
 

@@ -57,7 +57,8 @@ def probe(config: ProviderConfig, model: str) -> ProbeResult:
     except Exception as exc:  # noqa: BLE001 - a probe reports, it does not crash the admin page
         return ProbeResult(False, _ms(started), "error", f"The test failed unexpectedly ({type(exc).__name__}).")
     latency = _ms(started)
-    return ProbeResult(True, latency, None, f"The key works: {model} answered in {latency} ms.")
+    lead = "The key works" if config.api_key else "The server answers without a key"
+    return ProbeResult(True, latency, None, f"{lead}: {model} answered in {latency} ms.")
 
 
 def _ms(started: float) -> int:

@@ -1,4 +1,5 @@
-"""Demo data: the four demo accounts with profiles, and ~90 days of history that
+"""Demo data: the four demo accounts with profiles, the demo providers (``demo_providers``: one per
+wire format, inactive until the stakeholder demo switch turns them on), and ~90 days of history that
 makes the dashboards tell a story (``demo_history``: growth, weekly rhythm, an
 outage day with fallbacks, a slow day, a cost spike, varied models, users at their
 limits), and applications in the tracker (``demo_applications``: the demo job seekers'
@@ -25,8 +26,9 @@ from decimal import Decimal
 from sqlalchemy import delete, func, select, update
 
 from db.models import CreditTransaction, Job, Plan, Provider, UsageRecord, User, UserProfile
+from orchestrator import plan_history
 from orchestrator.rollups import rebuild_rollups, refresh_rollups
-from orchestrator.seeding import demo_applications, demo_history
+from orchestrator.seeding import demo_applications, demo_history, demo_providers
 
 DEMO_PASSWORD = "demo"
 DEMO_ACCOUNTS = [
@@ -131,11 +133,14 @@ def seed_demo(orch, *, users: int = 240, days: int = 90, today: date | None = No
               now: datetime | None = None) -> dict[str, int]:
     """Demo accounts and profiles, and (once) the history, then the analytics rollups."""
     created = {"demo_accounts": _accounts(orch)}
+    with orch.db.write() as s:  # the history's traffic is theirs (inactive until the demo switch)
+        demo_providers.ensure(s, orch.vault)
     if created["demo_accounts"]:
         _keep_payloads(orch)
     with orch.db.read() as s:
         has_history = s.scalar(select(func.count()).select_from(UsageRecord).where(UsageRecord.is_demo)) > 0
     created["demo_ledger_rows"] = 0 if has_history else demo_history.generate(orch, users, days, today, now)
+    plan_history.ensure_history(orch.db)  # each new account's plan since sign-up, for plan economics
     created["demo_applications"] = demo_applications.seed_accounts(
         orch, today=today or (now or datetime.now(UTC)).date())
     if created["demo_ledger_rows"]:

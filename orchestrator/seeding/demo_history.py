@@ -9,7 +9,9 @@ their plan's limits (quota-denied rows, and quota counters filled in for today a
 month so "near quota" alerts have something to show). Deterministic (fixed seed); no row
 is dated after ``now``. Rows and users are flagged ``is_demo``. A share of the extractions are
 saved jobs that move through the application tracker, and the drafting requests after them
-worked on them (``demo_applications``).
+worked on them (``demo_applications``). The traffic is the demo providers' (``demo_providers``:
+``demo-gemini`` for the policy's gemini steps, and so on), which have keys, never the seeded
+providers whose keys are read from unset variables.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from db.models import CatalogModel, Plan, PriceVersion, Provider, QuotaCounter, 
 from orchestrator import pricing
 from orchestrator.providers.base import TokenUsage
 from orchestrator.seeding import demo_applications
+from orchestrator.seeding.demo_providers import demo_name
 from orchestrator.seeding.seed import FIRST_PRICES, OFFLINE_MODEL, POLICY
 
 # (typical latency ms, log-normal spread) per provider
@@ -177,7 +180,8 @@ def _request_rows(rng, uid, plan, task, ts, story, day, cards, kinds, markup, de
     rid = uuid.UUID(int=rng.getrandbits(128)).hex
     base = dict(request_id=rid, user_id=uid, plan=plan, task_type=task, is_demo=True, error_message=None)
     prov, model = chain[0]
-    first = dict(base, timestamp=ts, provider=prov, provider_kind=kinds.get(prov, prov), model=model)
+    first = dict(base, timestamp=ts, provider=demo_name(prov, kinds.get(prov)),
+                 provider_kind=kinds.get(prov, prov), model=model)
     if denied is not None:
         attempt, limit = denied
         return [dict(first, **_zero(attempt=attempt, status="quota_denied", error_type=limit, latency_ms=0))]
@@ -190,8 +194,8 @@ def _request_rows(rng, uid, plan, task, ts, story, day, cards, kinds, markup, de
             mean *= 3.5
         latency = int(rng.lognormvariate(math.log(mean * (1.6 if task != "extract_job" else 1)), spread))
         fail = (day == story.outage and prov == "gemini") or rng.random() < 0.015
-        row = dict(base, timestamp=ts, attempt=attempt, provider=prov, provider_kind=kinds.get(prov, prov),
-                   model=model)
+        row = dict(base, timestamp=ts, attempt=attempt, provider=demo_name(prov, kinds.get(prov)),
+                   provider_kind=kinds.get(prov, prov), model=model)
         if fail and attempt < len(chain):
             kind = "server_error" if day == story.outage else rng.choice(["rate_limited", "timeout", "server_error"])
             out.append(dict(row, **_zero(status="error", error_type=kind, latency_ms=min(latency, 30000))))

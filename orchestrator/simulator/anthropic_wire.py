@@ -270,9 +270,27 @@ def broken_frame() -> bytes:
     return b'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_de\n\n'
 
 
-def list_models(models: list[str]) -> dict[str, Any]:
-    data = [get_model(m) for m in models]
-    return {"data": data, "has_more": False,
+LIST_PAGE_SIZE = 20  # the API's default ``limit`` (1-1000)
+
+
+def list_models(models: list[str], query: dict[str, str] | None = None) -> dict[str, Any]:
+    """One page of ``GET /v1/models``: ``limit`` models after ``after_id`` (or before ``before_id``),
+    with ``has_more``, ``first_id`` and ``last_id`` as the API pages them."""
+    query = query or {}
+    try:
+        limit = min(max(int(query.get("limit") or LIST_PAGE_SIZE), 1), 1000)
+    except ValueError:
+        raise bad_request("limit: Input should be a valid integer") from None
+    start, end = 0, len(models)
+    if query.get("after_id") in models:
+        start = models.index(query["after_id"]) + 1
+    if query.get("before_id") in models:
+        end = models.index(query["before_id"])
+        start = max(start, end - limit)
+    chosen = models[start:min(end, start + limit)]
+    data = [get_model(m) for m in chosen]
+    more = start + limit < end if "before_id" not in query else start > 0
+    return {"data": data, "has_more": more,
             "first_id": data[0]["id"] if data else None, "last_id": data[-1]["id"] if data else None}
 
 

@@ -277,8 +277,22 @@ def broken_frame() -> bytes:
     return b'data: {"candidates":[{"content":{"parts":[{"text":"tru\n\n'
 
 
-def list_models(models: list[str]) -> dict[str, Any]:
-    return {"models": [get_model(m) for m in models]}
+LIST_PAGE_SIZE = 50  # the API's default pageSize (at most 1000)
+
+
+def list_models(models: list[str], query: dict[str, str] | None = None) -> dict[str, Any]:
+    """One page of ``GET /v1beta/models``: ``pageSize`` models from ``pageToken`` on, and
+    ``nextPageToken`` only while more remain (as the API omits it on the last page)."""
+    query = query or {}
+    try:
+        size = min(max(int(query.get("pageSize") or LIST_PAGE_SIZE), 1), 1000)
+        start = int(query.get("pageToken") or 0)
+    except ValueError:
+        raise bad_request("Invalid pageSize or pageToken.") from None
+    page: dict[str, Any] = {"models": [get_model(m) for m in models[start:start + size]]}
+    if start + size < len(models):
+        page["nextPageToken"] = str(start + size)
+    return page
 
 
 def get_model(model: str) -> dict[str, Any]:
@@ -289,7 +303,9 @@ def get_model(model: str) -> dict[str, Any]:
         "description": "Simulated model",
         "inputTokenLimit": 1_048_576,
         "outputTokenLimit": 65_536,
-        "supportedGenerationMethods": ["generateContent", "countTokens"],
+        "supportedGenerationMethods": (["embedContent", "countTextTokens"] if "embedding" in model
+                                       else ["generateContent", "countTokens", "createCachedContent",
+                                             "batchGenerateContent"]),
         "temperature": 1.0,
         "topP": 0.95,
         "topK": 64,

@@ -280,7 +280,7 @@ class Handler(BaseHTTPRequestHandler):
         headers = wire.response_headers()
         if route.action in ("list", "tuned"):
             models = [] if route.action == "tuned" else sim.models_for(route.vendor)
-            return self._send_plain(route, wire.list_models(models), headers, fault, entry)
+            return self._send_plain(route, wire.list_models(models, query), headers, fault, entry)
         if route.action == "get":
             return self._send_plain(route, wire.get_model(model or ""), headers, fault, entry)
         assert call is not None

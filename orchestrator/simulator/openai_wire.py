@@ -279,7 +279,8 @@ def broken_frame() -> bytes:
     return b'data: {"id":"chatcmpl-broken","object":"chat.completion.chunk","choices":[{"delta":{"content":"tru\n\n'
 
 
-def list_models(models: list[str]) -> dict[str, Any]:
+def list_models(models: list[str], query: dict[str, str] | None = None) -> dict[str, Any]:
+    """``GET /v1/models``: every model in one page (the API does not paginate this list)."""
     return {"object": "list", "data": [get_model(m) for m in models]}
 
 

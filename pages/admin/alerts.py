@@ -27,6 +27,7 @@ KINDS = {"error_rate": ("Provider error rate", ":material/error:"),
          "daily_cost": ("Daily cost", ":material/payments:"),
          "quota": ("Users near quota", ":material/data_usage:"),
          "provider_account": ("Provider account out of quota or credit", ":material/credit_card_off:")}
+SHORT = {"provider_account": "Provider accounts"}
 FIELDS = {  # setting -> (label, step, help)
     "error_rate_pct": ("Provider error rate above (%)", 1.0, "Failed calls / calls over the window."),
     "p95_latency_s": ("p95 latency above (s)", 0.5, f"Histogram estimate, within {PERCENTILE_ERROR:.1%}."),
@@ -62,8 +63,8 @@ def thresholds_form(current: alerts.AlertThresholds) -> None:
 def active(report: alerts.AlertReport) -> None:
     counts = {kind: sum(a.kind == kind for a in report.alerts) for kind in KINDS}
     cols = st.columns(len(KINDS))
-    for col, (kind, (label, icon)) in zip(cols, KINDS.items(), strict=True):
-        col.metric(label, counts[kind], border=True)
+    for col, (kind, (label, icon)) in zip(cols, KINDS.items(), strict=True):  # short labels fit 1440 px
+        col.metric(SHORT.get(kind, label), f"{counts[kind]:,}", border=True, help=label if kind in SHORT else None)
     if not report.alerts:
         st.success("All clear: no alert is active.", icon=":material/check_circle:")
         return

@@ -1,11 +1,11 @@
 """Audit log: every admin change, who made it, when, and the values before and after.
 Secrets never reach it (the service drops key-like fields on write and again on read)."""
 
-import json
 from datetime import UTC, datetime, time, timedelta
 
 import streamlit as st
 
+from orchestrator.services.admin import audit
 from orchestrator.services.reports import logs
 from ui.admin_common import header, none_if_all, options_with_all, when
 from ui.context import get_orchestrator, require_admin
@@ -34,20 +34,16 @@ result = logs.audit_entries(orch, actor=actor, action=action, target_type=target
 st.caption(f"{result.total:,} change(s) in the last {days} day(s)")
 
 
-def _short(value) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
-    return text if len(text) <= 40 else text[:37] + "…"
-
-
 def _summary(row: logs.AuditRow) -> str:
     parts = []
-    for name, before, after in row.changes():
+    for field, before, after in row.changes():
+        name = field.replace("_usd", "")  # the values say "$"
         if row.before is None:
-            parts.append(f"{name}={_short(after)}")
+            parts.append(f"{name}={audit.readable(field, after)}")
         elif row.after is None:
-            parts.append(f"{name} was {_short(before)}")
+            parts.append(f"{name} was {audit.readable(field, before)}")
         else:
-            parts.append(f"{name}: {_short(before)} → {_short(after)}")
+            parts.append(f"{name}: {audit.change_text(field, before, after)}")
     return "; ".join(parts)
 
 
@@ -58,7 +54,11 @@ event = st.dataframe([{
     "When (UTC)": when(r.timestamp), "Who": r.actor, "Action": r.action,
     "Target": f"{r.target_type} {r.target_id or ''}".strip(), "Changes": _summary(r),
 } for r in result.rows], hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-    key="audit_table")
+    key="audit_table", row_height=68, column_config={  # rows taller than 4rem wrap: long changes stay whole
+        "When (UTC)": st.column_config.TextColumn(width=125), "Who": st.column_config.TextColumn(width=150),
+        "Action": st.column_config.TextColumn(width=135), "Target": st.column_config.TextColumn(width=150),
+        "Changes": st.column_config.TextColumn(width="large", help="Money rounded for reading; select a row for "
+                                               "the exact values before and after")})
 if result.pages > 1:
     st.pagination(result.pages, key="audit_page", max_visible_pages=9)
 
@@ -72,7 +72,7 @@ else:
     b, a = st.columns(2)
     with b:
         st.markdown("**Before**")
-        st.json(row.before or {}, expanded=True)
+        st.json(audit.exact(row.before), expanded=True)
     with a:
         st.markdown("**After**")
-        st.json(row.after or {}, expanded=True)
+        st.json(audit.exact(row.after), expanded=True)

@@ -4,6 +4,7 @@ period, the sync with genai-prices, new models, (de)activation (price sections i
 import pandas as pd
 import streamlit as st
 
+from orchestrator.safe_markdown import plain_label
 from orchestrator.services.admin import catalog
 from orchestrator.services.actor import Actor
 from orchestrator.services.admin.providers import provider_kinds
@@ -21,10 +22,10 @@ header("Models & prices", "Prices per million tokens, from genai-prices' bundled
 
 models = catalog.list_models(orch)
 m1, m2, m3, m4 = st.columns(4)
-m1.metric("Models", len(models))
-m2.metric("Active", sum(m.is_active for m in models))
-m3.metric("Unpriced", sum(not m.priced for m in models), help="Their cost is recorded as unknown.")
-m4.metric("Admin overrides", sum(m.is_override for m in models))
+m1.metric("Models", f"{len(models):,}")
+m2.metric("Active", f"{sum(m.is_active for m in models):,}")
+m3.metric("Unpriced", f"{sum(not m.priced for m in models):,}", help="Their cost is recorded as unknown.")
+m4.metric("Admin overrides", f"{sum(m.is_override for m in models):,}")
 
 KINDS = {k.name: k.label for k in provider_kinds()}
 f1, f2, f3 = st.columns([2, 2, 3])
@@ -33,11 +34,16 @@ kind = none_if_all(f1.selectbox("Provider kind", options_with_all(list(KINDS)), 
 show_inactive = f2.toggle("Show inactive", value=True, key="cat_inactive")
 only_unpriced = f3.toggle("Only unpriced", value=False, key="cat_unpriced")
 
+def _providers(names: list[str]) -> str:
+    """'anthropic', 'demo-openai +2' (all of them in the tooltip column help and under Edit a model)."""
+    return (names[0] + (f" +{len(names) - 1}" if len(names) > 1 else "")) if names else "—"
+
+
 SOURCE = {"genai-prices": "genai-prices", "admin": OVERRIDE, "builtin": "built in"}
 shown = [m for m in models if (kind is None or m.kind == kind) and (show_inactive or m.is_active)
          and (not only_unpriced or not m.priced)]
 table = pd.DataFrame([{
-    "Kind": m.kind, "Providers": ", ".join(m.providers) or "—", "Model": m.model, "Tier": m.tier,
+    "Kind": m.kind, "Providers": _providers(m.providers), "Model": m.model, "Tier": m.tier,
     "Input / 1M": per_mtok(m.input_usd_per_mtok) if m.priced else UNPRICED,
     "Output / 1M": per_mtok(m.output_usd_per_mtok) if m.priced else UNPRICED,
     "Cached input / 1M": per_mtok(m.cached_input_usd_per_mtok),
@@ -58,12 +64,17 @@ def _highlight(row: pd.Series) -> list[str]:
     return [""] * len(row)
 
 
-WIDTHS = {"Kind": 68, "Providers": 70, "Model": 140, "Tier": 55, "Input / 1M": 68, "Output / 1M": 80,
-          "Cached input / 1M": 80, "Context": 72, "Vision": 55, "Active": 68, "Price source": 125, "Version": 72}
+# (label, width in px): fits 1440 px wide; "Reads images" is under Edit a model
+WIDTHS = {"Kind": (None, 112), "Providers": (None, 112), "Model": (None, 145), "Tier": (None, 58),
+          "Input / 1M": ("Input", 58), "Output / 1M": ("Output", 62), "Cached input / 1M": ("Cached", 62),
+          "Context": (None, 80), "Active": (None, 80), "Price source": (None, 140), "Version": (None, 64)}
+HELP = {"Input / 1M": "Dollars per million input tokens", "Output / 1M": "Dollars per million output tokens",
+        "Cached input / 1M": "Dollars per million cached input tokens", "Context": "Context window in tokens",
+        "Providers": "The providers serving this model (+N: more; all of them under Edit a model)"}
 st.dataframe(table.style.apply(_highlight, axis=1).map(tone), hide_index=True, width="stretch",
-             height=min(38 + 35 * max(len(table), 1), 600),
-             column_config={name: st.column_config.TextColumn("Cached / 1M" if name.startswith("Cached") else None,
-                                                              width=w) for name, w in WIDTHS.items()})
+             height=min(38 + 35 * max(len(table), 1), 600), column_order=list(WIDTHS),
+             column_config={name: st.column_config.TextColumn(label, width=w, help=HELP.get(name))
+                            for name, (label, w) in WIDTHS.items()})
 st.caption("Orange rows are unpriced · blue rows carry an admin price override · tiered: the price rises "
            "above a prompt-size threshold (genai-prices tiers).")
 
@@ -76,6 +87,7 @@ with tab_edit:
         st.stop()
     pick = labels[st.selectbox("Model", list(labels), key="cat_pick")]
     st.markdown(f"**{pick.display_name}** — {pick.kind}, tier *{pick.tier}*, "
+                + (f"served by {plain_label(', '.join(pick.providers))}, " if pick.providers else "")
                 + (":blue[admin override]" if pick.is_override else
                    (":orange[**unpriced**]" if not pick.priced else f"priced by {pick.price_source}"))
                 + (f" (genai-prices id `{pick.genai_prices_ref}`)" if pick.genai_prices_ref else ""))

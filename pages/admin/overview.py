@@ -6,6 +6,7 @@ import streamlit as st
 
 from orchestrator.services.admin import catalog, policy
 from orchestrator.services.reports import logs
+from orchestrator.services.reports.failure_rates import DEFINITION, failure_rates
 from orchestrator.services.admin.providers import list_providers
 from ui.admin_common import ACTIVE, CIRCUIT, INACTIVE, ago, pct, table, usd, when
 from ui.context import get_orchestrator, require_admin
@@ -23,8 +24,11 @@ unpriced = [m for m in catalog.list_models(orch, active_only=True) if not m.pric
 
 c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric("Requests, 24 h", f"{day.requests:,}")
-c2.metric("Failed attempts, 24 h", f"{day.errors:,}", pct(day.errors / day.attempts) if day.attempts else None,
-          delta_color="off", delta_arrow="off")
+
+rates = failure_rates(orch, now=now)  # the one definition, shared with Providers
+c2.metric(f"Failure rate · {rates.window}", pct(rates.overall.rate),
+          f"{rates.overall.failed:,} of {rates.overall.calls:,} provider calls", delta_color="off",
+          delta_arrow="off", help=DEFINITION)
 c3.metric("AI cost, 24 h", usd(day.cost_usd, 2))
 c4.metric("Providers ready", f"{sum(p.is_active and p.has_usable_key for p in providers)} / {len(providers)}",
           f"{sum(p.circuit_state == 'open' for p in providers)} circuit(s) open", delta_color="off", delta_arrow="off")

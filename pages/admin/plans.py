@@ -18,13 +18,23 @@ header("Plans & quotas", "Limits per plan apply to every user on it unless the u
 
 all_plans = plans.list_plans(orch)
 st.dataframe([{
-    "Plan": p.name, "Code": p.code, "Monthly fee": usd(p.monthly_fee_usd, 2),
+    "Plan": p.name, "Code": p.code, "Monthly fee": usd(p.monthly_fee_usd),
     "Requests / day": limit_text(p.requests_per_day), "Tokens / month": limit_text(p.tokens_per_month),
     "Cost cap / month": limit_text(p.cost_cap_usd_month), "Billing": "prepaid credit" if p.uses_credit else "flat fee",
     "Paygo markup": f"{p.markup_pct}%" if p.uses_credit else "—",
     "Prompts & answers": f"kept {orch.settings.payload_retention_days} days" if p.keep_payloads else "not kept",
     "Personal data to providers": "placeholders" if p.redact_personal_data else "sent as is",
-} for p in all_plans], hide_index=True, width="stretch")
+} for p in all_plans], hide_index=True, width="stretch", column_config={  # short labels: fits 1440 px
+    "Plan": st.column_config.TextColumn(width=115), "Code": st.column_config.TextColumn(width=80),
+    "Monthly fee": st.column_config.TextColumn(width=88), "Requests / day": st.column_config.TextColumn(width=100),
+    "Tokens / month": st.column_config.TextColumn(width=105),
+    "Cost cap / month": st.column_config.TextColumn("Cost cap / mo", width=95, help="AI cost cap per month"),
+    "Billing": st.column_config.TextColumn(width=105), "Paygo markup": st.column_config.TextColumn("Markup", width=65,
+                                                                                                   help="Paygo markup"),
+    "Prompts & answers": st.column_config.TextColumn("Prompts", width=100,
+                                                     help="Prompts and answers kept for the request inspector"),
+    "Personal data to providers": st.column_config.TextColumn("Personal data", width=105,
+                                                              help="How users' personal data reaches AI providers")})
 
 tab_plan, tab_user = st.tabs(["Edit plan limits", "Per-user overrides"])
 
@@ -51,7 +61,8 @@ def _switch_redact(code: str, name: str) -> None:
 
 
 def _blank(value) -> str:
-    return "" if value is None else (plain(value) if not isinstance(value, int) else str(value))
+    """A limit for an input field: '300,000', '2.5', '' for unlimited (the services accept separators)."""
+    return "" if value is None else (plain(value) if not isinstance(value, int) else f"{value:,}")
 
 
 with tab_plan:
@@ -102,7 +113,7 @@ with tab_user:
             "Requests / day": limit_text(u.requests_per_day_override) if u.requests_per_day_override is not None
             else "plan", "Tokens / month": limit_text(u.tokens_per_month_override)
             if u.tokens_per_month_override is not None else "plan",
-            "Cost cap / month": usd(u.cost_cap_usd_month_override, 2) if u.cost_cap_usd_month_override is not None
+            "Cost cap / month": usd(u.cost_cap_usd_month_override) if u.cost_cap_usd_month_override is not None
             else "plan",
         } for u in overridden.rows], hide_index=True, width="stretch")
     else:
@@ -119,7 +130,7 @@ with tab_user:
         "Limit": line.name, "Plan": limit_text(line.plan_value),
         "Override": "—" if line.override is None else limit_text(line.override),
         "Applies": limit_text(line.effective),
-        "Used": usd(line.used, 4) if "USD" in line.name else f"{line.used:,}",
+        "Used": usd(line.used) if "USD" in line.name else f"{line.used:,}",
     } for line in detail.limits], hide_index=True, width="stretch")
     u = detail.user
     with st.form(f"overrides_{u.email}"):

@@ -1,4 +1,10 @@
-"""Providers: the list with health, and create / edit / key / test / deactivate / delete.
+"""Providers: the list with health, and create / edit / key / models / test / deactivate / delete.
+
+Add → configure → test in one flow: the add form takes the models the provider serves, or
+(left blank) the server's own list is fetched once it exists; creating a provider opens it
+(the Manage tab, with it chosen); its models panel adds listed or named models to the catalog,
+and "Test credentials" offers them. The failure rate is ``services.reports.failure_rates``'s,
+the same figure as the Overview's, with its window in the label.
 
 Keys are super-admin only (the services check the role again): the key field
 is a password input in a form that clears on submit, its value is dropped
@@ -13,8 +19,12 @@ from orchestrator.services.admin import admin_providers as svc
 from orchestrator.services.actor import Actor
 from orchestrator.services.admin.catalog import list_models
 from orchestrator.services.admin.providers import list_providers, provider_kinds
-from ui.admin_common import ACTIVE, CIRCUIT, INACTIVE, ago, attempt, flash, header, pct, table
+from orchestrator.services.reports.failure_rates import DEFINITION, failure_rates
+from ui.admin_common import ACTIVE, CIRCUIT, INACTIVE, ago, attempt, flash, header, pct, table, usd
 from ui.context import get_orchestrator, require_admin
+
+MANAGE, ADD = "Manage a provider", "Add a provider"
+AUTO_PICK = 12  # listed models come pre-selected when the server offers at most this many
 
 user = require_admin()
 actor = Actor.of(user)  # checked again by every service call
@@ -22,9 +32,15 @@ orch = get_orchestrator()
 is_super = user.role == "super_admin"
 header("Providers", "Where AI calls go: accounts, keys, health. Keys are stored encrypted and never shown again.")
 
+# A provider just created opens: its name and the Manage tab are chosen before those widgets exist.
+opened = st.session_state.pop("_provider_opened", None)
+if opened:
+    st.session_state["manage_provider"], st.session_state["provider_tab"] = opened, MANAGE
+
 providers = list_providers(orch)
 by_name = {p.name: p for p in providers}
 kinds = {k.name: k for k in provider_kinds()}
+rates = failure_rates(orch)
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Providers", len(providers), f"{sum(p.is_active for p in providers)} active", delta_color="off",
@@ -32,10 +48,9 @@ c1.metric("Providers", len(providers), f"{sum(p.is_active for p in providers)} a
 c2.metric("Ready to serve", sum(p.is_active and p.has_usable_key for p in providers),
           help="Active and with a usable key (or keyless).")
 c3.metric("Circuits not closed", sum(p.circuit_state != "closed" for p in providers))
-total = sum(p.requests_24h for p in providers)
-errors = sum(round((p.error_rate_24h or 0) * p.requests_24h) for p in providers)
-c4.metric("Error rate, 24 h", pct(errors / total if total else None), f"{total:,} attempts", delta_color="off",
-          delta_arrow="off")
+c4.metric(f"Failure rate · {rates.window}", pct(rates.overall.rate),
+          f"{rates.overall.failed:,} of {rates.overall.calls:,} provider calls", delta_color="off",
+          delta_arrow="off", help=DEFINITION)
 
 
 for p in providers:
@@ -64,22 +79,40 @@ def _key(p) -> str:
 rows = [{
     "Provider": p.name, "Kind": p.kind, "Active": ACTIVE if p.is_active else INACTIVE,
     "Key": _key(p), "Last test": _last_test(p), "Circuit": CIRCUIT.get(p.circuit_state, p.circuit_state),
-    "Requests 24 h": p.requests_24h, "Errors 24 h": pct(p.error_rate_24h), "Priority": p.priority,
-    "Base URL": p.base_url or ("built in" if p.kind in kinds and kinds[p.kind].local_engine else "(vendor default)"),
-} for p in providers]
-narrow = st.column_config.TextColumn(width=75)
+    "Calls 24 h": p.requests_24h, "Failure rate 24 h": pct(p.error_rate_24h), "Priority": p.priority,
+} for p in providers]  # widths fit 1440 px without cutting a value; base URLs are under "Manage"
 st.dataframe(table(rows), hide_index=True, width="stretch",
-             column_config={"Kind": narrow, "Active": narrow, "Circuit": st.column_config.TextColumn(width=90),
-                            "Key": st.column_config.TextColumn(width=185),
-                            "Last test": st.column_config.TextColumn(width=170),
-                            "Requests 24 h": st.column_config.NumberColumn("Req. 24 h", width=70),
-                            "Errors 24 h": st.column_config.TextColumn("Err. 24 h", width=70),
-                            "Priority": st.column_config.NumberColumn(width=60)})
+             column_config={"Provider": st.column_config.TextColumn(width=105),
+                            "Kind": st.column_config.TextColumn(width=125),
+                            "Active": st.column_config.TextColumn(width=75),
+                            "Circuit": st.column_config.TextColumn(width=80),
+                            "Key": st.column_config.TextColumn(width=205),
+                            "Last test": st.column_config.TextColumn(width=165),
+                            "Calls 24 h": st.column_config.NumberColumn(
+                                "Calls 24 h", width=75, format="localized",
+                                help=f"Provider calls, {rates.window} (every attempt; cache hits and quota "
+                                     "refusals reach no provider)."),
+                            "Failure rate 24 h": st.column_config.TextColumn(
+                                "Failed 24 h", width=75, help=DEFINITION),
+                            "Priority": st.column_config.NumberColumn(width=60, format="localized")})
 if not is_super:
     st.info("You are an admin: keys, key variables, base URLs of keyed providers and credential tests are "
             "reserved for super admins.", icon=":material/lock:")
 
-tab_manage, tab_add = st.tabs(["Manage a provider", "Add a provider"])
+tab_manage, tab_add = st.tabs([MANAGE, ADD], key="provider_tab", on_change="rerun")
+
+
+def _list_from_server(name: str) -> None:
+    """Ask the provider's server for its models; the answer (or why not) waits in the session."""
+    try:
+        with st.spinner("Asking the server for its models…"):
+            listed = svc.server_models(orch, actor=actor, name=name)
+    except OrchestratorError as exc:
+        st.session_state["listed_models"] = {"provider": name, "error": str(exc)}
+    else:
+        st.session_state["listed_models"] = {"provider": name, "models": listed}
+    st.session_state.pop("pick_models", None)
+
 
 with tab_add:
     with st.form("add_provider", clear_on_submit=True):
@@ -91,6 +124,12 @@ with tab_add:
         base_url = st.text_input("Base URL", key="add_base_url",
                                  placeholder="blank: the vendor's default" + (f"; required for {needs_url}"
                                                                               if needs_url else ""))
+        add_models = st.text_area(
+            "Models it serves", key="add_models", height=68,
+            placeholder="e.g. gpt-4o-mini, llama3.1:8b — comma or newline separated; "
+                        "leave blank to list them from the server",
+            help="Added to the model catalog for this kind of provider, so it can be tested and routed to "
+                 "at once. Blank: the server's own list is fetched after creating, to pick from.")
         a3, a4, a5 = st.columns(3)
         priority = a3.number_input("Priority", min_value=0, max_value=10_000, value=100, step=10)
         timeout = a4.number_input("Timeout (s)", min_value=1, max_value=600, value=60)
@@ -106,11 +145,20 @@ with tab_add:
         submitted = st.form_submit_button("Create provider", type="primary", icon=":material/add:")
     if submitted:
         st.session_state.pop("add_api_key", None)  # the key lives no longer than this submit
-        attempt(lambda: svc.create_provider(orch, actor=actor, name=name, kind=kind, base_url=base_url,
-                                            api_key=new_key or None, api_key_env=key_env or None,
-                                            priority=int(priority), timeout_s=float(timeout), is_active=active),
-                success=lambda p: f"Provider '{p.name}' created" + (f" with key {p.key_hint}." if p.key_hint else "."))
+        created = attempt(lambda: svc.create_provider(
+            orch, actor=actor, name=name, kind=kind, base_url=base_url, api_key=new_key or None,
+            api_key_env=key_env or None, priority=int(priority), timeout_s=float(timeout), is_active=active,
+            models=add_models))
         new_key = ""
+        if created is not None:
+            named = svc.parse_models(add_models)
+            note = f" Models: {', '.join(named)}." if named else ""
+            if not named:
+                _list_from_server(created.name)
+            flash(f"Provider '{created.name}' created" + (f" with key {created.key_hint}." if created.key_hint
+                                                          else ".") + note)
+            st.session_state["_provider_opened"] = created.name
+            st.rerun()
 
 with tab_manage:
     if not providers:
@@ -165,6 +213,57 @@ with tab_manage:
                 st.rerun()
 
     with right:
+        st.subheader("Models")
+        kind_label = kinds[p.kind].label if p.kind in kinds else p.kind
+        rows = list_models(orch, kind=p.kind, active_only=True)
+        keyed = p.key_source != "none"
+        if rows:
+            st.dataframe([{"Model": r.model, "Input $/M": usd(r.input_usd_per_mtok),
+                           "Output $/M": usd(r.output_usd_per_mtok)} for r in rows],
+                         hide_index=True, width="stretch", height=min(36 + 35 * len(rows), 220),
+                         column_config={"Model": st.column_config.TextColumn(width=170)})
+            st.caption(f"The catalog's {kind_label} models, shared by every provider of that kind. "
+                       "Unpriced models are logged with an unknown cost, never $0: price them under "
+                       "Models & prices.")
+        else:
+            st.info(f"No {kind_label} models in the catalog yet: list them from the server or name them.",
+                    icon=":material/info:")
+        can_list = is_super or not keyed
+        if st.button("List models from the server", icon=":material/refresh:", key="list_models",
+                     disabled=not can_list,
+                     help=None if can_list else "Listing uses the key: for super admins."):
+            _list_from_server(p.name)
+        listed = st.session_state.get("listed_models")
+        if listed and listed["provider"] == p.name:
+            if "error" in listed:
+                st.error(f"The server's model list could not be read. {listed['error']}", icon=":material/error:")
+            else:
+                known = {r.model for r in rows}
+                fresh = [m for m in listed["models"] if m not in known]
+                st.caption(f"The server lists {len(listed['models']):,} model(s); "
+                           f"{len(fresh):,} not in the catalog yet.")
+                if fresh:
+                    picked = st.multiselect("Models the server offers", fresh, key="pick_models",
+                                            default=fresh if len(fresh) <= AUTO_PICK else [])
+                    if st.button("Add selected models", key="add_listed", type="primary", icon=":material/add:",
+                                 disabled=not picked):
+                        done = attempt(lambda: svc.add_models(orch, actor=actor, name=p.name, models=picked),
+                                       success=lambda r: f"Added {', '.join(r.added) or 'no new model'} to the "
+                                                         f"{kind_label} catalog."
+                                       + (f" Unpriced: {', '.join(r.unpriced)}." if r.unpriced else ""),
+                                       rerun=False)
+                        if done is not None:
+                            st.session_state.pop("listed_models", None)
+                            st.rerun()
+        with st.form(f"models_{p.name}", clear_on_submit=True, border=False):
+            typed = st.text_input("Add models by name", key="typed_models", placeholder="comma separated")
+            add_typed = st.form_submit_button("Add models", icon=":material/playlist_add:")
+        if add_typed:
+            attempt(lambda: svc.add_models(orch, actor=actor, name=p.name, models=typed),
+                    success=lambda r: (f"Added {', '.join(r.added)} to the {kind_label} catalog." if r.added
+                                       else "Those models are in the catalog already.")
+                    + (f" Unpriced: {', '.join(r.unpriced)}." if r.unpriced else ""))
+
         st.subheader("Credentials")
         st.markdown(f"**Key:** {_key(p)}  \n**Last test:** {_last_test(p)}")
         if p.last_test_message:
@@ -183,14 +282,17 @@ with tab_manage:
             if p.key_source == "vault" and st.button("Remove stored key", icon=":material/key_off:"):
                 attempt(lambda: svc.clear_key(orch, actor=actor, name=p.name),
                         success=f"Stored key removed from '{p.name}'.")
-            models = [m.model for m in list_models(orch, kind=p.kind, active_only=True)]
-            test_model = st.selectbox("Test with model", ["(as routed)", *models], key="test_model",
-                                      help="'As routed' uses the model the routing policy sends to this provider.")
-            if st.button("Test credentials", type="primary", icon=":material/network_check:", key="test_creds"):
+            offered = svc.test_models(orch, name=p.name)
+            if st.session_state.get("test_model") not in offered:
+                st.session_state.pop("test_model", None)  # another provider's choice: start from its first
+            test_model = st.selectbox("Test with model", offered, key="test_model", disabled=not offered,
+                                      placeholder="add a model first",
+                                      help="The models above; the one the routing policy sends here comes first.")
+            if st.button("Test credentials", type="primary", icon=":material/network_check:", key="test_creds",
+                         disabled=not offered):
                 with st.spinner("Calling the provider…"):
-                    check = attempt(lambda: svc.test_credentials(
-                        orch, actor=actor, name=p.name,
-                        model=None if test_model == "(as routed)" else test_model), rerun=False)
+                    check = attempt(lambda: svc.test_credentials(orch, actor=actor, name=p.name, model=test_model),
+                                    rerun=False)
                 if check is not None:
                     st.session_state["credential_check"] = check
                     st.rerun()

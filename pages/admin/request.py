@@ -11,7 +11,7 @@ from orchestrator.safe_markdown import plain_label
 from orchestrator.services.actor import Actor
 from orchestrator.services.reports import analytics, inspector, logs
 from ui.admin_common import (MARK, STATUS, UNPRICED, exact_usd, header, none_if_all, options_with_all, table,
-                             when)
+                             usd, when)
 from ui.context import get_orchestrator, require_admin
 
 user = require_admin()
@@ -25,6 +25,9 @@ header("Request inspector", "One request's whole life: every attempt (retries an
 def exact(value) -> str:
     """Dollars exactly as the ledger has them (no rounding), or the unpriced marker."""
     return exact_usd(value, unpriced=UNPRICED)
+
+
+MONEY_HELP = "Rounded for reading; open the request for the exact amounts"
 
 
 # ------------------------------------------------------------------ search
@@ -64,14 +67,24 @@ if found.hits:
     rows = [{
         "Time": h.started_at.astimezone(UTC).strftime("%b %d %H:%M:%S"), "Request": h.request_id,
         "User": h.user_email or "(deleted)", "Plan": h.plan, "Task": h.task,
-        "Outcome": STATUS.get(h.outcome, h.outcome), "Tokens": h.tokens, "Cost": exact(h.cost_usd),
+        "Outcome": STATUS.get(h.outcome, h.outcome), "Tokens": h.tokens, "Cost": usd(h.cost_usd),
         "Latency (ms)": h.latency_ms,
         "Attempts": " → ".join(f"{c} {MARK.get(s, s)}" for c, s in zip(h.chain, h.statuses, strict=True)),
     } for h in found.hits]
     event = st.dataframe(table(rows), hide_index=True, width="stretch", on_select="rerun",
                          selection_mode="single-row", key=f"insp_table_{len(cursors)}",
-                         column_config={"Request": st.column_config.TextColumn(width=250),
-                                        "Attempts": st.column_config.TextColumn(width="large")})
+                         # the id, plan and tokens show when the request opens: left out so the chain fits 1440 px
+                         column_order=[c for c in rows[0] if c not in ("Request", "Plan", "Tokens")],
+                         column_config={"Time": st.column_config.TextColumn("Time (UTC)", width=118),
+                                        "User": st.column_config.TextColumn(width=185),
+                                        "Task": st.column_config.TextColumn(width=90),
+                                        "Outcome": st.column_config.TextColumn(width=110),
+                                        "Tokens": st.column_config.NumberColumn(format="localized", width=64),
+                                        "Cost": st.column_config.TextColumn(help=MONEY_HELP, width=78),
+                                        "Latency (ms)": st.column_config.NumberColumn("Latency ms", width=85,
+                                                                                      format="localized"),
+                                        "Attempts": st.column_config.TextColumn(
+                                            help="Each attempt as provider:model with its outcome, in order")})
     picked = event.selection.rows if event is not None else []
     if picked and picked[0] < len(found.hits):
         selected_id = found.hits[picked[0]].request_id
@@ -104,21 +117,35 @@ st.subheader(f"Request {detail.request_id}", anchor=False)
 st.caption(plain_label(
     f"{detail.user_email or '(deleted user)'} · {detail.plan_name} plan · {detail.task} · from "
     f"{detail.origin_label} · started {when(detail.started_at)} UTC"))
-m1, m2, m3, m4, m5 = st.columns(5)
+m1, m2, m3, m4, m5 = st.columns([2.3, 1, 1.6, 1.6, 1.5])  # "⊘ quota denied" needs the room
 m1.metric("Outcome", STATUS.get(detail.outcome, detail.outcome))
-m2.metric("Attempts", len(detail.attempts))
-m3.metric("Tokens in / out", f"{detail.tokens_input:,} / {detail.tokens_output:,}")
-m4.metric("Cost (exact)", exact(detail.cost_usd), f"charged {exact(detail.charged_usd)}", delta_color="off",
-          delta_arrow="off")
+m2.metric("Attempts", f"{len(detail.attempts):,}")
+m3.metric("Tokens", f"{detail.tokens_input + detail.tokens_output:,}",
+          f"{detail.tokens_input:,} in · {detail.tokens_output:,} out", delta_color="off", delta_arrow="off")
+m4.metric("Cost", usd(detail.cost_usd), f"charged {usd(detail.charged_usd)}", delta_color="off",
+          delta_arrow="off", help=f"Exactly {exact(detail.cost_usd)}, charged exactly {exact(detail.charged_usd)}")
 m5.metric("Latency", f"{detail.latency_ms:,} ms")
 
 st.dataframe(table([{
     "#": a.attempt, "Time": a.timestamp.astimezone(UTC).strftime("%H:%M:%S.%f")[:-3], "Provider": a.provider,
     "Model": a.model, "Status": STATUS.get(a.status, a.status), "Finish": a.finish_reason or "—",
     "In": a.tokens_input, "Out": a.tokens_output, "Cached": a.tokens_cached, "Cache write": a.tokens_cache_write,
-    "Reasoning": a.tokens_reasoning, "Cost": exact(a.cost_usd) if a.called_model else "—",
-    "Charged": exact(a.charged_usd), "Latency (ms)": a.latency_ms, "Error": a.error_type or "",
-} for a in detail.attempts]), hide_index=True, width="stretch")
+    "Reasoning": a.tokens_reasoning, "Cost": usd(a.cost_usd) if a.called_model else "—",
+    "Charged": usd(a.charged_usd), "Latency (ms)": a.latency_ms, "Error": a.error_type or "",
+} for a in detail.attempts]), hide_index=True, width="stretch",
+    # cache writes, reasoning tokens and the error are in each attempt's card below: left out to fit 1440 px
+    column_order=["#", "Time", "Provider", "Model", "Status", "Finish", "In", "Out", "Cached", "Cost", "Charged",
+                  "Latency (ms)"],
+    column_config={"#": st.column_config.NumberColumn(width=35), "Time": st.column_config.TextColumn(width=100),
+                   "Provider": st.column_config.TextColumn(width=105),
+                   "Model": st.column_config.TextColumn(width=145), "Status": st.column_config.TextColumn(width=110),
+                   "Finish": st.column_config.TextColumn(width=70),
+                   **{c: st.column_config.NumberColumn(format="localized", width=w)
+                      for c, w in (("In", 62), ("Out", 58), ("Cached", 62))},
+                   "Latency (ms)": st.column_config.NumberColumn("Latency ms", format="localized", width=85),
+                   "Cost": st.column_config.TextColumn(width=75, help="Rounded for reading; each attempt below "
+                                                       "gives the exact cost"),
+                   "Charged": st.column_config.TextColumn(width=75)})
 
 for a in detail.attempts:
     with st.container(border=True, key=f"insp_attempt_{a.attempt}"):
@@ -126,7 +153,10 @@ for a in detail.attempts:
                     f"{STATUS.get(a.status, plain_label(a.status))}")
         facts = [f"{a.latency_ms:,} ms", f"finish reason: {plain_label(a.finish_reason or '—')}"]
         if a.called_model:
-            facts.insert(0, f"cost {exact(a.cost_usd)}")
+            facts.insert(0, f"cost {exact(a.cost_usd)} (exact)")
+            tokens = [("in", a.tokens_input), ("out", a.tokens_output), ("cached", a.tokens_cached),
+                      ("cache write", a.tokens_cache_write), ("reasoning", a.tokens_reasoning)]
+            facts.insert(1, "tokens " + ", ".join(f"{n:,} {name}" for name, n in tokens if n or name in ("in", "out")))
             if a.price_version_id is not None:
                 facts.append(f"price version #{a.price_version_id}" + (" (re-priced)" if a.repriced else ""))
             if a.usage_detail:

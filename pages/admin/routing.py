@@ -1,5 +1,6 @@
 """Routing: the plan x task matrix of model chains. Edit a draft, validate, save as a
-new version, browse history and revert, and dry-run the draft on last month's traffic."""
+new version, browse history and revert, and dry-run any two versions (live, draft, saved)
+side by side on the same recorded traffic."""
 
 import streamlit as st
 
@@ -10,6 +11,7 @@ from orchestrator.services.actor import Actor
 from orchestrator.services.admin.plans import list_plans
 from orchestrator.services.admin.providers import list_providers
 from orchestrator.tasks import TASKS
+from ui import admin_dryrun as dry
 from ui import admin_routing as ed
 from ui.admin_common import ago, attempt, flash, header, when
 from ui.context import get_orchestrator, require_admin
@@ -103,17 +105,39 @@ if save:
         st.rerun()
 
 st.divider()
-st.subheader("Dry run: the draft on the last 30 days")
-st.caption("What the last 30 days of successful requests would have cost under the draft, "
-           "priced at each chain's first usable model, against what they did cost.")
-if st.button("Run dry run", icon=":material/science:", key="dry_run"):
-    st.session_state["dry_run_result"] = dryrun.dry_run(orch, draft=ed.to_matrix(st.session_state[ed.DRAFT]))
+st.subheader("Dry run: compare two versions")
+st.caption("Prices the same recorded requests under version A and under version B, by the same method, "
+           "cell by cell: pick the live version, your draft, or any saved version.")
+versions = policy.history(orch, limit=50)
+by_number = {v.version: v for v in versions}
+live_no = live.version if live else None
+choices = [dry.DRAFT, *by_number]
+d1, d2, d3, d4 = st.columns([2, 2, 2, 1], vertical_alignment="bottom")
+pick_a = d1.selectbox("Version A", choices, index=1 if versions else 0, key="dry_a",
+                      format_func=lambda c: dry.version_name(c, live_no))
+pick_b = d2.selectbox("Version B", choices, index=0, key="dry_b", format_func=lambda c: dry.version_name(c, live_no))
+days = d3.selectbox("Recorded traffic", dry.WINDOWS, index=1, key="dry_days", format_func=lambda d: f"last {d} days")
+inputs = (pick_a, pick_b, days, live_no, repr(draft) if dry.DRAFT in (pick_a, pick_b) else None)
+if d4.button("Run dry run", icon=":material/science:", key="dry_run", width="stretch"):
+    def _side(choice):
+        if choice == dry.DRAFT:
+            return ed.to_matrix(st.session_state[ed.DRAFT]), "draft"
+        return by_number[choice].matrix, dry.version_name(choice, live_no)
+
+    (matrix_a, label_a), (matrix_b, label_b) = _side(pick_a), _side(pick_b)
+    if label_a == label_b:
+        label_a, label_b = f"{label_a} (A)", f"{label_b} (B)"
+    st.session_state["dry_run_result"] = attempt(lambda: dryrun.compare(
+        orch, matrix_a, matrix_b, label_a=label_a, label_b=label_b, days=days), rerun=False)
+    st.session_state["dry_run_inputs"] = inputs
 if st.session_state.get("dry_run_result") is not None:
-    ed.render_dry_run(st.session_state["dry_run_result"])
+    if st.session_state.get("dry_run_inputs") != inputs:
+        st.info("The versions, the window or the draft changed since this run: run it again to see them.",
+                icon=":material/refresh:")
+    dry.render(st.session_state["dry_run_result"])
 
 st.divider()
 st.subheader("History")
-versions = policy.history(orch, limit=50)
 st.dataframe([{"Version": f"v{v.version}" + (" (live)" if live and v.version == live.version else ""),
                "Saved": when(v.created_at), "By": v.created_by, "Note": v.note,
                "Cells": len(v.matrix)} for v in versions], hide_index=True, width="stretch")

@@ -52,5 +52,5 @@ if run is None or run["finished"] is None:
                f"{s.prune_interval_s // 60} minutes by the app itself; it has not run yet.")
 else:
     removed = ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in run["result"].items())
-    st.caption(f"Last pruned {ago(run['finished'])} ({removed}); next run due {when(run['next'])}. "
-               "`python -m orchestrator maintenance prune` runs it now.")
+    st.caption(f"Last pruned {ago(run['finished'])} ({removed or 'nothing to remove'}); next run due "
+               f"{when(run['next'])} UTC.")

@@ -7,8 +7,8 @@ from orchestrator.services.admin import admin_users
 from orchestrator.services.actor import Actor
 from orchestrator.services.admin.admin_users import ROLES
 from orchestrator.services.admin.plans import list_plans
-from ui.admin_common import (ACTIVE, INACTIVE, ago, attempt, header, none_if_all, options_with_all, signed_usd, table,
-                             usd, when)
+from ui.admin_common import (ACTIVE, INACTIVE, ago, attempt, exact_usd, header, none_if_all, options_with_all,
+                             signed_usd, table, usd, when)
 from ui.context import get_orchestrator, require_admin
 
 user = require_admin()
@@ -36,10 +36,14 @@ result = admin_users.search_users(orch, query=query, plan=plan_filter, role=role
 st.caption(f"{result.total:,} user(s)" + (f" · page {result.page} of {result.pages}" if result.pages > 1 else ""))
 st.dataframe(table([{
     "Email": u.email, "Name": u.name, "Role": ROLE.get(u.role, u.role), "Plan": u.plan_name,
-    "Status": ACTIVE if u.is_active else INACTIVE, "Credit": usd(u.credit_usd, 2),
+    "Status": ACTIVE if u.is_active else INACTIVE, "Credit": usd(u.credit_usd),
     "Overrides": "✎ yes" if u.has_overrides else "", "Last sign-in": ago(u.last_login_at),
     "Joined": when(u.created_at)[:10],
-} for u in result.rows]), hide_index=True, width="stretch")
+} for u in result.rows]), hide_index=True, width="stretch",
+    column_config={"Email": st.column_config.TextColumn(width="medium"),
+                   "Name": st.column_config.TextColumn(width="medium"),
+                   "Credit": st.column_config.TextColumn(help="Prepaid credit, rounded for reading; pick the user "
+                                                         "below for the exact balance")})
 if result.pages > 1:
     st.pagination(result.pages, key="user_page")
 
@@ -54,8 +58,10 @@ else:
     m1.metric("Plan", u.plan_name)
     m2.metric("Role", ROLE.get(u.role, u.role))
     m3.metric("Status", "active" if u.is_active else "inactive")
-    m4.metric("Credit", usd(u.credit_usd, 2), f"{usd(u.credit_held_usd, 2)} held" if u.credit_held_usd else None,
-              delta_color="off", delta_arrow="off")
+    m4.metric("Credit", usd(u.credit_usd), f"{usd(u.credit_held_usd)} held" if u.credit_held_usd else None,
+              delta_color="off", delta_arrow="off", help=f"Exactly {exact_usd(u.credit_usd)}"
+              + (f", of which {exact_usd(u.credit_held_usd)} held for requests in progress"
+                 if u.credit_held_usd else ""))
     is_self = u.email == user.email
     left, right = st.columns(2, gap="large")
     with left:
@@ -90,12 +96,18 @@ else:
         if top_up:
             attempt(lambda: admin_users.top_up(orch, email=u.email, amount_usd=amount, note=note, actor=actor),
                     success=lambda info: f"Added ${amount.strip().lstrip('$')} to {u.email}: "
-                    f"balance {usd(info.credit_usd, 2)}.")
+                    f"balance {usd(info.credit_usd)}.")
     st.markdown("**Credit ledger** (newest first)")
     if detail.credit:
-        st.dataframe([{"When": when(c.timestamp), "Amount": signed_usd(c.amount_usd), "Kind": c.kind,
-                       "Note": c.note, "By": c.actor, "Request": c.request_id or ""} for c in detail.credit],
-                     hide_index=True, width="stretch")
+        st.dataframe([{"When": when(c.timestamp), "Amount": signed_usd(c.amount_usd),
+                       "Exact": exact_usd(c.amount_usd), "Kind": c.kind, "Note": c.note, "By": c.actor,
+                       "Request": c.request_id or ""} for c in detail.credit],
+                     hide_index=True, width="stretch",
+                     column_config={"When": st.column_config.TextColumn(width=130),
+                                    "Exact": st.column_config.TextColumn(help="The amount exactly as the ledger "
+                                                                         "has it"),
+                                    "Note": st.column_config.TextColumn(width="medium"),
+                                    "By": st.column_config.TextColumn(width="medium")})
     else:
         st.caption("No credit movements.")
 

@@ -1,6 +1,7 @@
 """Plan and usage: the plan, what is left of today's and this month's quota, the credit
-balance (pay as you go), the last 30 days of the user's own usage, document costs, and the
-user's personal API tokens (``ui/user_tokens.py``)."""
+balance (pay as you go) and buying credit, changing plan and invoices (``ui/user_billing.py``),
+the last 30 days of the user's own usage, document costs, and the user's personal API tokens
+(``ui/user_tokens.py``)."""
 
 import math
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from orchestrator.services.user import account
 from ui.context import get_orchestrator, require_user
 from ui.user_common import call, fmt_usd, fmt_when, show_flash
 from ui.user_drafting import model_label
+from ui.user_billing import buy_credit_form, change_plan_section, fee_label, invoices_section
 from ui.user_privacy import privacy_note
 from ui.user_tokens import tokens_section
 
@@ -24,8 +26,7 @@ status = call(lambda: account.account_status(orch, user=user.id))
 if status is None:
     st.stop()
 
-fee = "free" if not status.monthly_fee_usd else f"{fmt_usd(status.monthly_fee_usd)} a month"
-st.markdown(f"### {status.plan_name} · {fee}")
+st.markdown(f"### {status.plan_name} · {fee_label(status.monthly_fee_usd, status.uses_credit)}")
 if status.plan_description:
     st.caption(status.plan_description)
 st.caption(f"Your plan keeps the prompts and answers of your requests for {status.keeps_payloads_days} days, "
@@ -67,11 +68,15 @@ if status.uses_credit:
         c2.metric("Held for requests in progress", fmt_usd(status.credit_held_usd or 0))
         c3.metric("Price", f"AI cost + {status.markup_pct}%")
         if status.credit_available_usd is not None and status.credit_available_usd <= 0:
-            st.warning("Your credit is used up. Ask your administrator to top it up to keep drafting.",
+            st.warning("Your credit is used up. Buy credit below to keep drafting.",
                        icon=":material/account_balance_wallet:")
         else:
             st.caption("Each CV, letter or extraction is charged from this balance at its exact AI cost plus "
                        "the plan's markup. Failed attempts are never charged.")
+        buy_credit_form(orch, user)
+
+change_plan_section(orch, user)
+invoices_section(orch, user)
 
 st.subheader("Your last 30 days", anchor=False)
 days = call(lambda: account.usage_by_day(orch, user=user.id, days=30)) or []

@@ -1,4 +1,4 @@
-"""The Cost analytics page: KPI tiles and Plotly chart data equal totals computed here with
+"""The Cost analytics page: KPI tiles and Vega-Lite chart data equal totals computed here with
 SQL over the ledger; filters change them; exports are offered; non-admins are refused."""
 
 from __future__ import annotations
@@ -10,8 +10,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
+from orchestrator.money import readable_usd
 from orchestrator.services.reports.analytics_queries import AnalyticsFilter, clear_cache
 from tests.app.conftest import signed_in
 from tests.integration.test_analytics import day_sql, make_ledger, now_utc, period_where, sql, sql_totals
@@ -27,8 +29,11 @@ def ledger_app(app_env):
     clear_cache()
 
 
-def open_page(**inputs) -> AppTest:
+def open_page(tab: str | None = None, **inputs) -> AppTest:
+    """The page as the admin, with ``tab`` open (only the open tab is computed and drawn)."""
     at = signed_in("admin@example.com")
+    if tab:
+        at.session_state["an_tab"] = tab
     at.switch_page(PAGE).run()
     for key, value in inputs.items():
         widget = at.text_input(key=key) if key == "an_user" else at.multiselect(key=key)
@@ -44,7 +49,7 @@ def last30() -> AnalyticsFilter:
 
 
 def money(v: Decimal) -> str:
-    return f"${v.quantize(Decimal('0.01')):,}"
+    return readable_usd(v)
 
 
 def compact(n: int) -> str:
@@ -55,11 +60,25 @@ def metrics(at) -> dict[str, tuple[str, str | None]]:
     return {m.label: (m.value, m.delta) for m in at.metric}
 
 
-def charts(at) -> dict[str, dict]:
+def chart_specs(at) -> dict[str, tuple[dict, list[dict]]]:
+    """Title -> (Vega-Lite spec, data rows) of every chart drawn."""
     out = {}
-    for el in at.get("plotly_chart"):
+    for el in at.get("vega_lite_chart"):
         spec = json.loads(el.proto.spec)
-        out[spec["layout"]["title"]["text"]] = spec
+        out[spec["title"]["text"]] = (spec, convert_arrow_bytes_to_pandas_df(el.proto.data.data).to_dict("records"))
+    return out
+
+
+def charts(at) -> dict[str, list[dict]]:
+    """Title -> data rows of every chart drawn."""
+    return {title: rows for title, (_, rows) in chart_specs(at).items()}
+
+
+def all_charts() -> dict[str, dict]:
+    """The charts of every tab that has some, each tab opened in turn."""
+    out = {}
+    for tab in ("Spend", "Reliability", "Users & plans"):
+        out.update(charts(open_page(tab)))
     return out
 
 
@@ -82,18 +101,17 @@ def test_kpi_tiles_equal_sql_totals_with_deltas(ledger_app):
 
 def test_chart_data_equals_sql(ledger_app):
     orch, _ = ledger_app
-    at = open_page()
-    figs = charts(at)
+    figs = all_charts()
     f = last30()
     where, p = period_where(f)
 
-    daily = {(t["name"], x): y for t in figs["Daily AI cost by provider"]["data"] for x, y in zip(t["x"], t["y"])}
+    daily = {(r["provider"], r["day"]): r["cost"] for r in figs["Daily AI cost by provider"]}
     want = {(prov, d): float(c) / 1e12 for d, prov, c in sql(orch, f"""
         SELECT {day_sql(orch)}, provider, COALESCE(SUM(cost_usd), 0) FROM usage_log WHERE {where} GROUP BY 1, 2""",
                                                              **p)}
     assert daily == pytest.approx(want)
 
-    by_plan_task = {(t["name"], x): y for t in figs["AI cost by plan and task"]["data"] for x, y in zip(t["x"], t["y"])}
+    by_plan_task = {(r["task"], r["plan"]): r["cost"] for r in figs["AI cost by plan and task"]}
     from orchestrator.tasks import TASKS
 
     labels = {name: spec.label for name, spec in TASKS.items()}  # one wording per task, everywhere
@@ -101,7 +119,7 @@ def test_chart_data_equals_sql(ledger_app):
         orch, f"SELECT plan, task_type, COALESCE(SUM(cost_usd), 0) FROM usage_log WHERE {where} GROUP BY 1, 2", **p)}
     assert {k: v for k, v in by_plan_task.items() if v or k in want} == pytest.approx(want)
 
-    tokens = {(t["name"], y): x for t in figs["Tokens by model"]["data"] for x, y in zip(t["x"], t["y"])}
+    tokens = {(r["part"], r["model"]): r["tokens"] for r in figs["Tokens by model"]}
     for prov, model, tin, cached, tout, reasoning in sql(orch, f"""
             SELECT provider, model, SUM(tokens_input), SUM(tokens_cached), SUM(tokens_output), SUM(tokens_reasoning)
             FROM usage_log WHERE {where} GROUP BY 1, 2""", **p):
@@ -111,22 +129,21 @@ def test_chart_data_equals_sql(ledger_app):
         assert tokens[("Output", label)] == tout - reasoning
         assert tokens[("Reasoning", label)] == reasoning
 
-    errors = {(t["name"], x): y for t in figs["Error rate by provider"]["data"] for x, y in zip(t["x"], t["y"])}
+    errors = {(r["provider"], r["day"]): r["pct"] for r in figs["Error rate by provider"]}
     want = {(prov, d): 100 * e / n for d, prov, n, e in sql(orch, f"""
         SELECT {day_sql(orch)}, provider, COUNT(*), SUM(CASE WHEN status = 'error' THEN 1 ELSE 0 END)
         FROM usage_log WHERE {where} AND status IN ('success', 'error') GROUP BY 1, 2""", **p)}
     assert errors == pytest.approx(want)
 
-    econ = figs["Revenue and AI cost per plan"]["data"]
-    cost = {x: y for t in econ if t["name"] == "AI cost" for x, y in zip(t["x"], t["y"])}
+    cost = {r["plan"]: r["usd"] for r in figs["Revenue and AI cost per plan"] if r["part"] == "AI cost"}
     want = defaultdict(float, {pl: float(c) / 1e12 for pl, c in sql(
         orch, f"SELECT plan, COALESCE(SUM(cost_usd), 0) FROM usage_log WHERE {where} GROUP BY 1", **p)})
     assert cost == pytest.approx({pl: want[pl] for pl in cost})
 
-    latency = {t["name"] for t in figs["Latency by provider"]["data"]}
+    latency = {r["series"] for r in figs["Latency by provider"]}
     assert {"gemini p95", "gemini p50", "anthropic p95"} <= latency
     forecast = figs[next(k for k in figs if k.startswith("Spend forecast"))]
-    assert forecast["data"][0]["name"] == "Month to date"
+    assert forecast[0]["series"] == "Month to date"
 
 
 def test_provider_filter_changes_the_tiles(ledger_app):
@@ -135,7 +152,7 @@ def test_provider_filter_changes_the_tiles(ledger_app):
     want = sql_totals(orch, last30(), "AND provider = 'anthropic'")
     assert metrics(at)["AI cost"][0] == money(want["cost"])
     assert metrics(at)["Requests"][0] == compact(want["requests"])
-    names = {t["name"] for t in charts(at)["Daily AI cost by provider"]["data"]}
+    names = {r["provider"] for r in charts(at)["Daily AI cost by provider"]}
     assert names == {"anthropic"}
 
 
@@ -151,8 +168,8 @@ def test_user_filter(ledger_app):
 
 def test_tables_and_exports(ledger_app):
     orch, _ = ledger_app
-    at = open_page()
-    assert len(at.get("download_button")) == 3
+    assert len(open_page("Export").get("download_button")) == 3
+    at = open_page("Users & plans")
     tables = {tuple(df.value.columns): df.value for df in at.dataframe}
     top = tables[("User", "Plan", "Requests", "Tokens", "AI cost", "Charged")]
     where, p = period_where(last30())
@@ -160,7 +177,7 @@ def test_tables_and_exports(ledger_app):
                          ON u.id = l.user_id WHERE {where.replace('timestamp', 'l.timestamp')}
                          GROUP BY u.email ORDER BY c DESC""", **p)
     assert list(top["User"]) == [e for e, _ in want]
-    assert list(top["AI cost"]) == [f"${(Decimal(c) / 10**12).quantize(Decimal('0.0001')):,}" for _, c in want]
+    assert list(top["AI cost"]) == [readable_usd(Decimal(c) / 10**12) for _, c in want]
     plans = tables[("Plan", "Subscribers", "Revenue", "AI cost", "Margin", "Margin %", "Margin / user")]
     assert list(plans["Plan"]) == ["Freemium", "Pay as you go", "Pro"]
     subs = dict(sql(orch, "SELECT p.code, COUNT(*) FROM users u JOIN plans p ON p.id = u.plan_id GROUP BY 1"))
@@ -182,4 +199,4 @@ def test_non_admin_is_refused(app_env):
     at.run()
     assert not at.exception
     assert [e.value for e in at.error] == ["You do not have access to this page."]
-    assert not at.metric and not at.get("plotly_chart")
+    assert not at.metric and not at.get("vega_lite_chart")

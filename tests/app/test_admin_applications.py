@@ -12,7 +12,6 @@ from db.models import Job, UsageRecord
 from orchestrator import ledger
 from orchestrator.services.reports.analytics_queries import clear_cache
 from orchestrator.services.user import applications
-from tests.app.admin_helpers import page_as
 from tests.app.user_support import saved_job
 
 
@@ -21,6 +20,20 @@ def _fresh_cache():
     clear_cache()
     yield
     clear_cache()
+
+
+def _open(orch):
+    """The analytics page with its Applications tab open (only the open tab is computed)."""
+    from orchestrator.services.admin.users import get_user
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.admin_helpers import ADMIN_PAGES
+
+    at = AppTest.from_file(ADMIN_PAGES["analytics"], default_timeout=30)
+    at.session_state["user"] = get_user(orch, email="admin@example.com")
+    at.session_state["an_tab"] = "Applications"
+    at.run()
+    return at
 
 
 def _tab(at):
@@ -42,7 +55,7 @@ def _cost(orch, job_id: int, cost: str, *, email: str, plan: str) -> None:
 
 
 def test_no_jobs_says_no_applications_yet(app_env):
-    at = page_as(app_env, "analytics")
+    at = _open(app_env)
     assert not at.exception
     tab = _tab(at)
     values = {m.label: m.value for m in tab.metric}
@@ -61,19 +74,21 @@ def test_cost_per_application_and_interview_by_plan(app_env):
     applications.change_status(orch, user="free@example.com", job_id=a, status="interviewing")
     p = saved_job(orch, "pro@example.com")
     _cost(orch, p, "0.5", email="pro@example.com", plan="pro")
-    at = page_as(orch, "analytics")
+    at = _open(orch)
     assert not at.exception
     tab = _tab(at)
     values = {m.label: m.value for m in tab.metric}
-    assert values["Cost per application"] == "$0.5400"  # (0.03 + 0.01 + 0.5) / 1
+    assert values["Cost per application"] == "$0.54"  # (0.03 + 0.01 + 0.5) / 1
+    helps = {m.label: m.proto.help for m in tab.metric}
+    assert helps["Cost per application"].startswith("$0.54 exactly.")
     assert values["Applications"] == "1 of 3 jobs" and values["Interviews"] == "1"
     df = tab.dataframe[0].value
     rows = {r["Plan"]: r for r in df.to_dict("records")}
     assert list(rows) == ["Freemium", "Pro", "All plans"]
     assert (rows["Freemium"]["Jobs worked on"], rows["Freemium"]["Applications"], rows["Freemium"]["Interviews"]) == (
         2, 1, 1)
-    assert rows["Freemium"]["AI cost"] == "$0.0400" and rows["Freemium"]["Cost per application"] == "$0.0400"
-    assert rows["Freemium"]["Cost per interview"] == "$0.0400"
+    assert rows["Freemium"]["AI cost"] == "$0.04" and rows["Freemium"]["Cost per application"] == "$0.04"
+    assert rows["Freemium"]["Cost per interview"] == "$0.04"
     assert rows["Pro"]["Cost per application"] == "no applications yet"
     assert rows["Pro"]["Cost per interview"] == "no interviews yet"
     assert "failed ones included" in " ".join(c.value for c in tab.caption)

@@ -52,7 +52,8 @@ def test_a_request_opens_with_its_attempts_prompt_and_answer(app_env):
                for c in at.caption)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Outcome"] == "✔ success" and metrics["Attempts"] == "1"
-    assert metrics["Cost (exact)"] == "$0"
+    assert metrics["Cost"] == "$0.00"  # readable; the exact amount is in the tooltip
+    assert next(m.help for m in at.metric if m.label == "Cost").startswith("Exactly $0, charged exactly $0")
     attempts = attempts_table(at)
     assert list(attempts["Provider"]) == ["offline"] and list(attempts["Finish"]) == ["stop"]
     codes = [c.value for c in at.code]
@@ -121,7 +122,7 @@ def test_search_filters_and_opening_a_result(app_env):
     attempts = attempts_table(at)
     assert list(attempts["Provider"]) == ["local", "anthropic"]
     assert list(attempts["Cost"])[0] == "⚠ unpriced" and list(attempts["Error"]) == ["timeout", ""]
-    assert {m.label: m.value for m in at.metric}["Cost (exact)"] == "⚠ unpriced"
+    assert {m.label: m.value for m in at.metric}["Cost"] == "⚠ unpriced"
 
 
 def test_search_pages_older_and_newer(app_env):

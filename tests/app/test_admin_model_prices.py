@@ -53,11 +53,14 @@ def test_every_key_in_force_and_a_preview_before_saving(app_env):
     diff = at.dataframe[2].value
     assert list(diff["Price"]) == ["Input", "Audio output"]
     assert list(diff["Ratio"]) == ["×2.00", "—"] and list(diff["Check"]) == ["✔", "✔"]
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Cost as recorded"] == "$0.002992"
-    assert metrics["Cost with the new prices"] == "$0.003472"  # 2 x (800 x 0.6 + 200 x 0.03 + 500 x 2.5) / 1M
+    metrics = {m.label: m for m in at.metric}
+    assert metrics["Cost as recorded"].value == "$0.00299"  # readable; exact in the tooltip
+    assert metrics["Cost as recorded"].help == "Exactly $0.002992"
+    new = metrics["Cost with the new prices"]  # 2 x (800 x 0.6 + 200 x 0.03 + 500 x 2.5) / 1M
+    assert (new.value, new.help) == ("$0.00347", "Exactly $0.003472 (+$0.00048)")
+    assert new.delta == "+$0.00048"
     margins = at.dataframe[3].value.set_index("Plan")
-    assert margins.loc["pro", "AI cost new"] == "$0.003472"
+    assert margins.loc["pro", "AI cost new"] == "$0.00347"
     assert not [c for c in at.checkbox if c.key == "price_confirm"]
     with app_env.db.read() as s:
         assert len(s.scalars(select(PriceVersion).where(PriceVersion.model == "gemini-2.5-flash")).all()) == 1

@@ -3,15 +3,17 @@ providers), save as a new version (who, when, note), revert, and the dry run."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from decimal import Decimal
 
-from sqlalchemy import text
-
+from orchestrator.routing import RouteStep
 from orchestrator.services.admin import catalog, policy, providers
 from orchestrator.services.reports import dryrun, logs
 from tests.app.admin_helpers import no_errors, page_as, plant_traffic
 from tests.support import operator
-from ui.admin_common import usd
+from ui.admin_common import signed_exact_usd, signed_usd, usd
+
+M = Decimal(1_000_000)
 
 CELL = "freemium/extract_job"
 
@@ -117,30 +119,91 @@ def test_revert_creates_a_new_version(app_env):
     assert at.data_editor[0].value["provider"].tolist() == ["gemini", "openai", "anthropic", "offline"]
 
 
-def test_dry_run_totals_match_sql(app_env):
+def _dry_run(at, a=None, b=None, days=None):
+    if a is not None:
+        at.selectbox(key="dry_a").select(a)
+    if b is not None:
+        at.selectbox(key="dry_b").select(b)
+    if days is not None:
+        at.selectbox(key="dry_days").select(days)
+    at.button(key="dry_run").click().run()
+    no_errors(at)
+    return at
+
+
+def test_dry_run_draft_against_live(app_env):
     now = datetime.now(UTC)
     plant_traffic(app_env, now)
     at = page_as(app_env, "routing")
-    at = _use_gpt5_nano_first(at)
-    at.button(key="dry_run").click().run()
-    no_errors(at)
-    metrics = {m.label: m.value for m in at.metric}
-    naive = (now - timedelta(days=30)).replace(tzinfo=None)
-    with app_env.db.engine.connect() as c:
-        pico = c.execute(text("SELECT SUM(cost_usd) FROM usage_log WHERE status IN ('success','error') "
-                              "AND timestamp >= :s"), {"s": naive}).scalar()
-    from decimal import Decimal
+    at = _dry_run(_use_gpt5_nano_first(at))
+    live = policy.current(app_env).matrix
+    draft = {**live, ("freemium", "extract_job"): [RouteStep("openai", "gpt-5-nano"), *live[
+        ("freemium", "extract_job")][2:]]}
+    expected = dryrun.compare(app_env, live, draft, now=now)
+    cell = expected.changed[0]
+    # 4 answered requests (3,903 in incl. 300 cached, 780 out), by hand at both sides' prices
+    flash_lite = ((3_903 - 300) * Decimal("0.1") + 300 * Decimal("0.01") + 780 * Decimal("0.4")) / M
+    nano = ((3_903 - 300) * Decimal("0.05") + 300 * Decimal("0.005") + 780 * Decimal("0.4")) / M
+    assert (cell.requests, cell.a.cost_usd, cell.b.cost_usd) == (4, flash_lite, nano)
+    assert expected.delta_usd == nano - flash_lite  # the headline is the one changed cell
+    metrics = {m.label: m for m in at.metric}
+    change = metrics["Change (draft vs v1 (live))"]
+    pct = (nano - flash_lite) / expected.total_a_usd * 100
+    assert change.value == f"{signed_usd(nano - flash_lite)} ({pct:+.1f} %)"
+    assert f"Exactly {signed_exact_usd(nano - flash_lite)}" in change.help
+    assert metrics["Predicted cost: v1 (live)"].value == usd(expected.total_a_usd)
+    assert metrics["Predicted cost: draft"].value == usd(expected.total_b_usd)
+    assert "**Changed cells (1)**" in [m.value for m in at.markdown]
+    table = next(d.value for d in at.dataframe if "Δ" in d.value.columns)
+    first = table.iloc[0]
+    assert (first["Cell"], first["Requests"], first["draft: model"]) == (
+        "✎ freemium / extract_job", "4", "openai:gpt-5-nano")
+    texts = [m.value for m in at.markdown]
+    assert any(t.startswith("_draft_: openai:gpt-5-nano → anthropic:claude-haiku-4-5") for t in texts)
+    assert first["Δ"] == signed_usd(nano - flash_lite)
+    assert set(table.iloc[1:]["Δ"]) == {"$0.00"}  # unchanged cells: exactly nothing
+    assert any("same requests" in c.value for c in at.caption)
 
-    actual = Decimal(int(pico)) * Decimal("1e-12")
-    assert metrics["Actual cost"] == usd(actual, 2)
-    expected = dryrun.dry_run(app_env, draft={**policy.current(app_env).matrix,
-                                              ("freemium", "extract_job"): policy.current(app_env).matrix[
-                                                  ("freemium", "extract_job")][1:]})
-    assert metrics["Under the draft"] == usd(expected.draft_total_usd, 2)
-    table = next(d.value for d in at.dataframe if "Draft model" in d.value.columns).set_index(["Plan", "Task"])
-    assert table.loc[("freemium", "extract_job"), "Draft model"] == "openai:gpt-5-nano"
-    assert table.loc[("freemium", "extract_job"), "Requests"] == 4
-    assert any("first usable model" in c.value for c in at.caption)
+
+def test_unpriced_cell_is_left_out_of_both_totals(app_env):
+    plant_traffic(app_env)
+    catalog.add_model(app_env, kind="openai_compatible", model="llama3.1:8b", actor=operator())
+    providers.add_provider(app_env, name="local", kind="openai_compatible", base_url="http://127.0.0.1:9/v1",
+                           actor=operator())
+    at = page_as(app_env, "routing")
+    at = _dry_run(_edit(at, {"edited_rows": {0: {"provider": "local", "model": "llama3.1:8b"}}}))
+    warning = "\n".join(w.value for w in at.warning)
+    assert "Left out of both totals: 1 cells, 4 requests" in warning
+    assert ("**freemium / extract_job** (4 requests): draft: local:llama3.1:8b has no input and output price "
+            "in the catalog") in warning
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Change (draft vs v1 (live))"].startswith("$0.00")  # nothing priced differs
+    row = next(d.value for d in at.dataframe if "Δ" in d.value.columns).iloc[0]
+    assert (row["Cell"], row["draft: cost"], row["Δ"]) == ("✎ freemium / extract_job", "⚠ unpriced", "— left out")
+    assert row["v1 (live): cost"] != "⚠ unpriced"  # priced on the live side, yet out of both totals
+
+
+def test_compare_two_saved_versions_and_stale_notice(app_env):
+    plant_traffic(app_env)
+    at = page_as(app_env, "routing")
+    at = _use_gpt5_nano_first(at)
+    at.button(key="FormSubmitter:save_policy-Save as new version").click().run()
+    assert policy.current(app_env).version == 2
+    at = _dry_run(at, a=1, b=2)
+    metrics = {m.label: m for m in at.metric}
+    assert "Change (v2 (live) vs v1)" in metrics
+    v1, v2 = policy.get_version(app_env, 1).matrix, policy.get_version(app_env, 2).matrix
+    expected = dryrun.compare(app_env, v1, v2)
+    assert metrics["Change (v2 (live) vs v1)"].value.startswith(signed_usd(expected.delta_usd))
+    table = next(d.value for d in at.dataframe if "Δ" in d.value.columns)
+    assert table.iloc[0]["Cell"] == "✎ freemium / extract_job"
+    assert (table.iloc[0]["v1: model"], table.iloc[0]["v2 (live): model"]) == (
+        "gemini:gemini-2.5-flash-lite", "openai:gpt-5-nano")
+    texts = [m.value for m in at.markdown]
+    assert any(t.startswith("_v1_: gemini:gemini-2.5-flash-lite → openai:gpt-5-nano") for t in texts)
+    assert any(t.startswith("_v2 (live)_: openai:gpt-5-nano → anthropic:claude-haiku-4-5") for t in texts)
+    at.selectbox(key="dry_days").select(7).run()
+    assert any(i.value.startswith("The versions, the window or the draft changed") for i in at.info)
 
 
 def test_discard_draft(app_env):

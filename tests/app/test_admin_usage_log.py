@@ -18,7 +18,7 @@ def test_requests_group_their_attempts(app_env):
     assert len(table) == 8
     fallback = table[table["Request"] == ids["fallback"][0][:12]].iloc[0]
     assert fallback["Attempts"] == "openai:gpt-5-nano ✘ → gemini:gemini-2.5-flash-lite ✔"
-    assert fallback["Outcome"] == "✔ success ↪ fallback"
+    assert fallback["Outcome"] == "✔ via fallback"
     unpriced = table[table["Request"] == ids["sonnet"][1][:12]].iloc[0]
     assert unpriced["Cost"] == "⚠ unpriced"  # one attempt had no price: the total is unknown
     metrics = {m.label: m.value for m in at.metric}

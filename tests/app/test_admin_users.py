@@ -74,7 +74,8 @@ def test_top_up_is_recorded_in_the_credit_ledger(app_env):
     assert any("balance $15.25" in s.value for s in at.success)
     assert users.get_user(app_env, email="paygo@example.com").credit_usd == Decimal("15.25")
     ledger = at.dataframe[-1].value
-    assert list(ledger["Amount"]) == ["+$5.2500", "+$10.0000"]
+    assert list(ledger["Amount"]) == ["+$5.25", "+$10.00"]
+    assert list(ledger["Exact"]) == ["$5.25", "$10"]  # the ledger's amount, unrounded
     assert ledger.iloc[0]["Note"] == "invoice 42" and ledger.iloc[0]["By"] == "admin@example.com"
 
 

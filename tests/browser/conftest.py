@@ -7,6 +7,7 @@ it), which turns the skip into a failure. Screenshots go to artifacts/browser/.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -54,18 +55,16 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 
     raise RuntimeError(f"streamlit did not become healthy in {timeout:.0f} s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    """`streamlit run app.py` (as `make run` does) against a fresh SQLite database with the
-    demo accounts (no demo history: fast); yields its base URL."""
-    _require_chromium()
-    tmp = tmp_path_factory.mktemp("browser")
+@contextlib.contextmanager
+def serve_app(tmp: Path, seed: str, *seed_args: str, seed_timeout: float = 120):
+    """`streamlit run app.py` (as `make run` does) on a fresh SQLite database in ``tmp``, after
+    running the Python ``seed`` code (with ``seed_args`` as ``sys.argv[1:]``) against it; yields
+    the base URL and stops the server afterwards. No provider key or base URL leaks in from the
+    environment."""
     env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY") and not k.endswith("_BASE_URL")}
     env.update(DATABASE_URL=f"sqlite:///{tmp / 'app.db'}", ORCHESTRATOR_MASTER_KEY=TEST_MASTER_KEY,
                ORCHESTRATOR_DATA_DIR=str(tmp), PYTHONPATH=str(ROOT), STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
-    seed = ("from orchestrator import Orchestrator; from orchestrator.seeding.demo import _accounts; "
-            "_accounts(Orchestrator())")
-    subprocess.run([sys.executable, "-c", seed], cwd=ROOT, env=env, check=True, timeout=120)
+    subprocess.run([sys.executable, "-c", seed, *seed_args], cwd=ROOT, env=env, check=True, timeout=seed_timeout)
     port = _free_port()
     log = tmp / "streamlit.log"
     with log.open("w") as out:
@@ -84,6 +83,17 @@ def app_url(tmp_path_factory):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    """The app against a fresh SQLite database with the demo accounts (no demo history: fast);
+    yields its base URL."""
+    _require_chromium()
+    seed = ("from orchestrator import Orchestrator; from orchestrator.seeding.demo import _accounts; "
+            "_accounts(Orchestrator())")
+    with serve_app(tmp_path_factory.mktemp("browser"), seed) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -44,7 +44,7 @@ def _shot(page, artifacts: Path, name: str) -> None:
                            "[data-testid=stMainBlockContainer]')].map(e => e.scrollHeight), 0)")
     page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height) + 40, 6000))})
     page.wait_for_timeout(1200)
-    page.screenshot(path=str(artifacts / f"admin_{name}.png"))
+    page.screenshot(path=str(artifacts / f"admin_flow_{name}.png"))
     page.set_viewport_size(size)
 
 
@@ -117,7 +117,7 @@ def test_admin_flow(app_url, context, artifacts, sim):
     page.get_by_role("button", name="Save as new version").click()
     page.get_by_text("Saved version v2: live from the next request.").wait_for()
     page.get_by_role("button", name="Run dry run").click()
-    page.get_by_text("Under the draft", exact=True).wait_for()
+    page.get_by_text("Predicted cost: draft", exact=True).wait_for()
     _shot(page, artifacts, "routing")
 
     for label, name, heading in [("Models & prices", "models", "Models & prices"),

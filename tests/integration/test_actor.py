@@ -16,6 +16,7 @@ from orchestrator.services.admin import (admin_providers, admin_users, alert_cha
                                          plans, policy, price_changes, price_sync, providers, security,
                                          users)
 from orchestrator.services.actor import Actor, require
+from orchestrator.services.admin import demo
 from tests.admin_commands import admin_commands
 from tests.alert_support import plant_channel
 from tests.support import acting, operator
@@ -76,6 +77,7 @@ CALLS: dict[str, Callable] = {
     "admin_providers.test_credentials": lambda o, a: admin_providers.test_credentials(o, name="spare", model="m",
                                                                                       actor=a),
     "admin_providers.delete_provider": lambda o, a: admin_providers.delete_provider(o, name="spare", actor=a),
+    "admin_providers.add_models": lambda o, a: admin_providers.add_models(o, name="spare", models="m-2", actor=a),
     "admin.api_tokens.create_for": lambda o, a: api_tokens.create_for(o, email="free@example.com", name="ci",
                                                                       actor=a),
     "admin.api_tokens.revoke": lambda o, a: api_tokens.revoke(o, token_id=_a_token(o), actor=a),
@@ -89,7 +91,17 @@ CALLS: dict[str, Callable] = {
                                                                                 actor=a),
     "alert_channels.send_test": lambda o, a: alert_channels.send_test(o, channel_id=plant_channel(o), actor=a),
     "alert_channels.rotate_secrets": lambda o, a: alert_channels.rotate_secrets(o, actor=a),
+    "demo.set_enabled": lambda o, a: demo.set_enabled(o, enabled=False, actor=a),
+    "demo.set_outage": lambda o, a: demo.set_outage(o, provider=_demo_on(o), outage=None, actor=a),
 }
+
+def _demo_on(orch) -> str:
+    """Demo mode stored as on (outages need it); the name of a demo provider."""
+    from orchestrator import settings_store
+
+    settings_store.put(orch.db, "demo_mode", {"enabled": True})
+    return "demo-openai"
+
 
 # What a plain admin may not do: anything that decides which key is sent where.
 CREDENTIALS: dict[str, Callable] = {

@@ -250,7 +250,7 @@ def test_error_mapping(case, sim, adapter, fault, kind, retryable, retry_after, 
         assert case.label in str(err)
     assert err.__cause__ is None and err.__context__ is None
     assert len(sim.requests) - before == 1  # SDK retries are off
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 6  # no SDK backoff (that waits far longer); slack for a loaded machine
 
 
 def test_connection_refused_is_unreachable(case, sim, adapter):
@@ -335,7 +335,7 @@ def test_stream_stall_times_out(case, sim, adapter):
     with pytest.raises(ProviderError) as info:
         list(adapter.stream(cfg(case, sim, timeout=0.5), text_request(case)))
     assert info.value.kind == "timeout"
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 6  # no SDK backoff (that waits far longer); slack for a loaded machine
 
 
 # ------------------------------------------------------------ clients, keys

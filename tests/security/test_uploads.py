@@ -310,12 +310,15 @@ def test_pdf_drawing_one_dense_form_many_times_stops_in_seconds(orch):
                 b" /Filter /FlateDecode /Length %d >>\nstream\n" % len(form) + form + b"\nendstream"])
     started = time.perf_counter()
     text = uploads.pdf_text(pdf, max_pages=50, max_decoded_bytes=20 * MB)
-    assert time.perf_counter() - started < uploads.PDF_SECONDS + 2
+    # the budget stops it at PDF_SECONDS; the slack absorbs a loaded CI machine and stays far below 35 s
+    assert time.perf_counter() - started < 3 * uploads.PDF_SECONDS
     assert len(text) <= uploads.MAX_TEXT_CHARS
 
 
-def test_pdf_with_10000_pages_reads_only_the_first_pages(tmp_path, orch):
+def test_pdf_with_10000_pages_reads_only_the_first_pages(tmp_path, orch, monkeypatch):
     pdf = _pages([_text(f"Page {n} Skills Python") for n in range(1, 10_001)])
+    # the page limit is under test, not the time budget (a loaded machine can spend it opening the file)
+    monkeypatch.setattr(uploads, "PDF_SECONDS", 60.0)
     text = uploads.pdf_text(pdf, max_pages=50, max_decoded_bytes=20 * MB)
     assert "Page 50 " in text and "Page 51 " not in text
     m = measure(tmp_path, "profile", pdf, "cv.pdf")

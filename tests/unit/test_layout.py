@@ -110,5 +110,5 @@ def test_bench_modules_import():
     """``make bench`` is not run by the suite; at least its modules must import."""
     import importlib
 
-    for name in ("bench.__main__", "bench.request_path", "bench.queries", "bench.ledger"):
+    for name in ("bench.__main__", "bench.request_path", "bench.queries", "bench.ledger", "bench.page_render"):
         importlib.import_module(name)

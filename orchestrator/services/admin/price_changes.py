@@ -363,12 +363,15 @@ class RepricingResult:
         return d
 
 
+_ENDS = {"from": "start", "to": "end"}  # the messages name what a form and the CLI both show
+
+
 def _moment(value: datetime | date | str, name: str) -> datetime:
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value.strip())
         except ValueError:
-            raise InputRejected(f"--{name} must be a date like 2026-11-01 or an ISO timestamp.") from None
+            raise InputRejected(f"The period's {_ENDS.get(name, name)} must be a date like 2026-11-01 or an ISO timestamp.") from None
     if not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day)
     return value if value.tzinfo else value.replace(tzinfo=UTC)
@@ -385,12 +388,12 @@ def reprice(orch, *, kind: str, model: str, start: datetime | date | str, end: d
     lo, hi = _moment(start, "from"), _moment(end, "to")
     now = datetime.now(UTC)
     if hi <= lo:
-        raise InputRejected("The period is empty: --to must be after --from.")
+        raise InputRejected("The period is empty: its end must be after its start.")
     if hi > now:
-        raise InputRejected("Only a past period can be re-priced: --to must not be in the future.")
+        raise InputRejected("Only a past period can be re-priced: its end must not be in the future.")
     reason = (reason or "").strip()
     if confirm and not reason:
-        raise InputRejected("Say why the period is re-priced (--reason).")
+        raise InputRejected("Say why the period is re-priced (a reason is required).")
     with orch.db.read() as s:
         catalog_row(s, kind, model)
         if version is None:

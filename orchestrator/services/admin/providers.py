@@ -15,10 +15,10 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from db.models import CatalogModel, Provider, ProviderHealth, RoutingRule, UsageRecord
 from orchestrator import routing
@@ -28,7 +28,9 @@ from orchestrator.providers.registry import all_kinds, find_kind
 from orchestrator.redact import key_hint, scrub
 from orchestrator.services.admin import audit
 from orchestrator.services.actor import SUPER_ADMIN, Actor, require
+from orchestrator.services.reports.failure_rates import failure_rates_in
 
+LIST_TIMEOUT_S = 15.0  # a model list is small: a server slower than this is not answering
 KEY_RULE = "Only a super admin can set keys, key variables or the base URL of a provider with a key."
 
 
@@ -50,11 +52,12 @@ class ProviderInfo:
     last_test_error_class: str | None
     last_test_message: str | None
     circuit_state: str
-    requests_24h: int
-    error_rate_24h: float | None
+    requests_24h: int  # provider calls in the failure-rate window (services.reports.failure_rates)
+    error_rate_24h: float | None  # failed / requests_24h; None without calls
     # the latest account-level refusal in 24 h (quota or credit used up, request too large), if any
     account_problem: str | None = None
     account_problem_at: datetime | None = None
+    failed_24h: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
@@ -106,31 +109,24 @@ def _key_source(p: Provider) -> str:
 
 
 def list_providers(orch) -> list[ProviderInfo]:
-    since = datetime.now(UTC) - timedelta(hours=24)
+    """Every provider with its health; ``requests_24h`` / ``failed_24h`` / ``error_rate_24h`` are its
+    provider calls in the failure-rate window (``services.reports.failure_rates``)."""
     with orch.db.read() as s:
         providers = s.scalars(select(Provider).order_by(Provider.priority, Provider.name)).all()
         health = {h.provider_id: h.state for h in s.scalars(select(ProviderHealth)).all()}
-        stats = {
-            name: (total, errors)
-            for name, total, errors in s.execute(
-                select(UsageRecord.provider, func.count(),
-                       func.sum(case((UsageRecord.status == "error", 1), else_=0)))
-                .where(UsageRecord.timestamp >= since, UsageRecord.status.in_(("success", "error")))
-                .group_by(UsageRecord.provider)
-            ).all()
-        }
-        account = _account_problems(s, since)
+        rates = failure_rates_in(s)  # the one definition, shared with the Overview
+        account = _account_problems(s, rates.since)
     out = []
     for p in providers:
-        total, errors = stats.get(p.name, (0, 0))
+        rate = rates.of(p.name)
         out.append(ProviderInfo(
             id=p.id, name=p.name, kind=p.kind, base_url=p.base_url, key_hint=p.key_hint,
             key_source=_key_source(p), has_usable_key=routing.has_usable_key(p), priority=p.priority,
             is_active=p.is_active, timeout_s=p.timeout_s, last_test_at=p.last_test_at,
             last_test_ok=p.last_test_ok, last_test_latency_ms=p.last_test_latency_ms,
             last_test_error_class=p.last_test_error_class, last_test_message=p.last_test_message,
-            circuit_state=health.get(p.id, "closed"), requests_24h=total or 0,
-            error_rate_24h=(errors or 0) / total if total else None,
+            circuit_state=health.get(p.id, "closed"), requests_24h=rate.calls, error_rate_24h=rate.rate,
+            failed_24h=rate.failed,
             account_problem=account.get(p.name, (None, None))[0],
             account_problem_at=account.get(p.name, (None, None))[1],
         ))
@@ -164,7 +160,7 @@ def _validate(kind: str, base_url: str | None, name: str | None = None) -> None:
     if name is not None and (not name.strip() or len(name) > 64 or ":" in name or "," in name):
         raise InputRejected("A provider name must be 1-64 characters without ':' or ','.")
     if descriptor.requires_base_url and not base_url:
-        raise InputRejected(f"A provider of kind {kind} ({descriptor.label}) needs a base URL (--base-url), "
+        raise InputRejected(f"A provider of kind {kind} ({descriptor.label}) needs a base URL, "
                             "e.g. http://localhost:11434/v1.")
     if base_url and not base_url.startswith(("http://", "https://")):
         raise InputRejected("The base URL must start with http:// or https://.")
@@ -319,7 +315,42 @@ def _test_model(s, p: Provider, model: str | None) -> str:
                         .order_by(CatalogModel.input_usd_per_mtok.asc().nulls_last()).limit(1))
     if cheapest:
         return cheapest
-    raise InputRejected(f"Say which model to test '{p.name}' with (--model).")
+    raise InputRejected(f"'{p.name}' has no model to test with yet: add the models it serves "
+                        "(or list them from the server), or name one.")
+
+
+def _key_of(orch, ciphertext: bytes | None, env: str | None, kind: str) -> str | None:
+    """The provider's key in plain text, for one call; ConfigError when a keyed kind has none."""
+    key = orch.vault.decrypt(ciphertext) if ciphertext else (os.environ.get(env) if env else None)
+    descriptor = find_kind(kind)
+    if not key and (descriptor is None or descriptor.needs_key):
+        raise ConfigError("No API key is stored for this provider" + (f" and {env} is not set." if env else "."))
+    return key
+
+
+def list_server_models(orch, name: str, *, actor: Actor) -> list[str]:
+    """The models the provider's server lists, through its adapter (``list_models``) and key.
+
+    Using the key is a credential action: a provider with a key (stored or from a variable)
+    is listed by a super admin only; a keyless one by any admin. Raises ``ProviderError``
+    (the server's refusal, unreachable...) or ``InputRejected`` for a kind that cannot list."""
+    role = require(orch, actor)
+    from orchestrator.providers.registry import get_adapter
+
+    with orch.db.read() as s:
+        p = _get(s, name)
+        ciphertext, env, kind, base_url, timeout = (p.api_key_ciphertext, p.api_key_env, p.kind, p.base_url,
+                                                    p.timeout_s)
+    if (ciphertext or env) and role != SUPER_ADMIN:
+        raise PermissionDenied("Only a super admin can list the models of a provider with a key.")
+    adapter = get_adapter(kind)
+    lister = getattr(adapter, "list_models", None)
+    if lister is None:
+        raise InputRejected(f"Providers of kind {kind} cannot list their models: name them instead.")
+    key = _key_of(orch, ciphertext, env, kind)
+    config = ProviderConfig(name=name, kind=kind, base_url=base_url, api_key=key,
+                            timeout_s=min(timeout, LIST_TIMEOUT_S))
+    return lister(config)
 
 
 def check_credentials(orch, name: str, *, model: str | None = None, actor: Actor) -> CredentialCheck:
@@ -334,10 +365,7 @@ def check_credentials(orch, name: str, *, model: str | None = None, actor: Actor
                                                     p.timeout_s)
     started = time.monotonic()
     try:
-        key = orch.vault.decrypt(ciphertext) if ciphertext else (os.environ.get(env) if env else None)
-        descriptor = find_kind(kind)
-        if not key and (descriptor is None or descriptor.needs_key):
-            raise ConfigError("No API key is stored for this provider" + (f" and {env} is not set." if env else "."))
+        key = _key_of(orch, ciphertext, env, kind)
         result = probe(ProviderConfig(name=name, kind=kind, base_url=base_url, api_key=key,
                                       timeout_s=min(timeout, 30.0)), model)
         outcome = CredentialCheck(name, model, result.ok, result.latency_ms, result.error_class, result.message)

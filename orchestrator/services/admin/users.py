@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import func, select, update
 
 from db.models import ROLES, AuthSession, CreditTransaction, Plan, User
-from orchestrator import limits, passwords
+from orchestrator import limits, passwords, plan_history
 from orchestrator.ids import parse_id
 from orchestrator.errors import InputRejected, NotFound, PermissionDenied
 from orchestrator.money import usd_str
@@ -101,6 +101,8 @@ def add_user(orch, *, email: str, plan: str, role: str = "user", name: str = "",
                     is_demo=is_demo)
         s.add(user)
         s.flush()
+        plan_history.record_change(s, user=user, from_plan=None, to_plan=plan, actor=actor.label, reason="sign-up",
+                                   effective_at=user.created_at or datetime.now(UTC))
         audit.record(s, actor=actor, action="user.add", target_type="user", target_id=email,
                      after={"plan": plan, "role": role})
         return _info(user)
@@ -132,6 +134,9 @@ def set_plan(orch, *, email: str, plan: str, actor: Actor) -> UserInfo:
         user = _user(s, email)
         before = user.plan.code
         user.plan = _plan(s, plan)
+        if plan != before:  # historised so plan economics bills each day at the plan then in force
+            plan_history.record_change(s, user=user, from_plan=before, to_plan=plan, actor=actor.label,
+                                       reason="set by an admin", effective_at=datetime.now(UTC))
         audit.record(s, actor=actor, action="user.set_plan", target_type="user", target_id=user.email,
                      before={"plan": before}, after={"plan": plan})
         s.flush()

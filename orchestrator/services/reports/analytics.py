@@ -270,17 +270,22 @@ class FilterOptions:
     models: tuple[str, ...]
     plans: tuple[str, ...]
     tasks: tuple[str, ...]
+    provider_kinds: tuple[tuple[str, str], ...] = ()  # (name, kind); kind "" for a deleted provider
+    plan_names: tuple[tuple[str, str], ...] = ()      # (code, display name)
 
 
 @cached
 def filter_options(orch) -> FilterOptions:
     """Values for the filter widgets: configured providers, catalog models and whatever the
-    rollups have seen (a deleted provider's history stays selectable)."""
+    rollups have seen (a deleted provider's history stays selectable), with each provider's
+    kind (for its colour) and each plan's display name."""
     with orch.db.read() as s:
-        providers = set(s.scalars(select(Provider.name)))
+        kinds = {name: kind for name, kind in s.execute(select(Provider.name, Provider.kind))}
+        providers = set(kinds)
         models = set(s.scalars(select(CatalogModel.model)))
-        plans = list(s.scalars(select(Plan.code).order_by(Plan.sort_order, Plan.code)))
+        plans = [(c, n) for c, n in s.execute(select(Plan.code, Plan.name).order_by(Plan.sort_order, Plan.code))]
         for p, m in s.execute(select(UsageDaily.provider, UsageDaily.model).distinct()):
             providers.add(p)
             models.add(m)
-    return FilterOptions(tuple(sorted(providers)), tuple(sorted(models)), tuple(plans), tuple(TASKS))
+    return FilterOptions(tuple(sorted(providers)), tuple(sorted(models)), tuple(c for c, _ in plans), tuple(TASKS),
+                         tuple((p, kinds.get(p, "")) for p in sorted(providers)), tuple(plans))

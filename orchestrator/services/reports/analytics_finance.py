@@ -9,10 +9,14 @@ do not (it is always about the current UTC month).
 
 *Plan economics* over the filter's period: revenue per plan = subscription fees + paygo
 charges (``charged_usd``); AI cost per plan from the ledger; margin = revenue - AI cost.
-Fees are prorated per calendar month: a subscriber owes ``fee x days / days in month``
-for the days of each month of the period since they signed up, so a full month is
-exactly one fee. Subscribers are the active users on the plan now (plan changes are not
-historised). Costs and charges count by the plan recorded on each ledger row.
+Fees are prorated per day: a subscriber owes ``fee x days / days in month`` for the days
+of each month of the period they were on the plan (since they signed up), so a full month
+is exactly one fee. Each UTC day is billed at the plan in effect at the end of that day,
+from the plan history (``plan_changes``; a user without history is on their current plan
+since sign-up): a user on pro for the 1st-10th of a 31-day month and on freemium after
+owes pro ``fee x 10/31``. A plan's subscribers are the active users who were on it for at
+least one day of the period (a user who changed plan counts under each). Fees are the
+plans' current fees. Costs and charges count by the plan recorded on each ledger row.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from functools import lru_cache
 from sqlalchemy import select
 
 from db.base import utcnow
-from db.models import Plan, User
+from db.models import Plan, PlanChange, User
 from orchestrator import rollups
 from orchestrator.money import usd_str
 from orchestrator.services.reports.analytics_queries import AnalyticsFilter, cached, grouped
@@ -163,18 +167,49 @@ class EconomicsReport:
         return list(reversed(self.users[-n:])) if self.users else []
 
 
+def _segments(history, created: date, current: str) -> list[tuple[str, date, date | None]]:
+    """(plan, first day, last day or None: open) a user was on, from their ``plan_changes``
+    rows (oldest first). A day belongs to the plan in effect at its end, so a change made on a
+    day bills that day at the new plan; several changes on one day leave the last one."""
+    if not history:
+        return [(current, created, None)]
+    out = [(history[0][0] or history[0][1], created, None)]
+    for _from, to, when in history:
+        day = max(when.date(), created)
+        plan, first, _ = out[-1]
+        out[-1] = (plan, first, day - timedelta(days=1))
+        out.append((to, day, None))
+    return [seg for seg in out if seg[2] is None or seg[2] >= seg[1]]
+
+
 def _subscribers(db, filt: AnalyticsFilter):
-    """(id, email, plan code, fee, first billable day) of active users, per the filters."""
+    """Per active user signed up by the period's end: (id, email, plan at the period's end,
+    [(plan, fee, first, last)] clipped to the period and the plan filter)."""
     signed_up_by = datetime.combine(filt.end + timedelta(days=1), time(0), tzinfo=UTC)
-    q = (select(User.id, User.email, Plan.code, Plan.monthly_fee_usd, User.created_at)
+    q = (select(User.id, User.email, Plan.code, User.created_at)
          .join(Plan, Plan.id == User.plan_id).where(User.is_active, User.created_at < signed_up_by))
-    if filt.plans:
-        q = q.where(Plan.code.in_(filt.plans))
     if filt.user_id is not None:
         q = q.where(User.id == filt.user_id)
     with db.read() as s:
-        return [(uid, email, plan, fee, max(filt.start, created.date()))
-                for uid, email, plan, fee, created in s.execute(q)]
+        users = list(s.execute(q))
+        fees = dict(s.execute(select(Plan.code, Plan.monthly_fee_usd)).all())
+        hq = select(PlanChange.user_id, PlanChange.from_plan, PlanChange.to_plan, PlanChange.effective_at)
+        if filt.user_id is not None:
+            hq = hq.where(PlanChange.user_id == filt.user_id)
+        history = defaultdict(list)
+        for uid, frm, to, when in s.execute(hq.where(PlanChange.effective_at < signed_up_by)
+                                            .order_by(PlanChange.user_id, PlanChange.effective_at, PlanChange.id)):
+            history[uid].append((frm, to, when))
+    out = []
+    for uid, email, current, created in users:
+        segs = []
+        for plan, first, last in _segments(history.get(uid), created.date(), current):
+            first, last = max(first, filt.start), min(last or filt.end, filt.end)
+            if first <= last and (not filt.plans or plan in filt.plans) and plan in fees:
+                segs.append((plan, fees[plan], first, last))
+        if segs:
+            out.append((uid, email, segs[-1][0], segs))
+    return out
 
 
 @cached
@@ -184,12 +219,16 @@ def plan_economics(orch, *, filt: AnalyticsFilter) -> EconomicsReport:
         plans = list(s.execute(select(Plan.code, Plan.name, Plan.monthly_fee_usd).order_by(Plan.sort_order)))
     by_plan = grouped(db, filt, "calls", ("plan",))
     subs = _subscribers(db, filt)
-    fees: dict[int, Decimal] = {uid: fee_share(fee, first, filt.end) for uid, _, _, fee, first in subs}
+    fees: dict[int, Decimal] = defaultdict(Decimal)
     count: dict[str, int] = defaultdict(int)
     fee_sum: dict[str, Decimal] = defaultdict(Decimal)
-    for uid, _, plan, _, _ in subs:
-        count[plan] += 1
-        fee_sum[plan] += fees[uid]
+    for uid, _, _, segs in subs:
+        for plan, fee, first, last in segs:
+            share = fee_share(fee, first, last)
+            fees[uid] += share
+            fee_sum[plan] += share
+        for plan in {seg[0] for seg in segs}:
+            count[plan] += 1
     rows = []
     for code, name, fee in plans:
         if filt.plans and code not in filt.plans:
@@ -209,7 +248,7 @@ def _user_margins(db, filt, subs, fees) -> list[UserMargin]:
             usage[uid][0] += v["cost_usd"]
             usage[uid][1] += v["charged_usd"]
             usage[uid][2] += v["requests"]
-    known = {uid: (email, plan) for uid, email, plan, _, _ in subs}
+    known = {uid: (email, plan) for uid, email, plan, _ in subs}
     known.update(user_emails(db, [uid for uid in usage if uid not in known]))
     out = [UserMargin(uid, email, plan, fees.get(uid, Decimal(0)), usage[uid][1], usage[uid][0], usage[uid][2])
            for uid, (email, plan) in known.items()]

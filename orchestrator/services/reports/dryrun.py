@@ -1,174 +1,205 @@
-"""Dry run of a draft routing policy against the last 30 days of real traffic.
+"""Dry run: two routing versions (live, a draft, or any saved version) priced on the same
+recorded traffic under the same assumptions, cell by cell (plan x task).
 
-For each (plan, task) the ledger's *successful* attempts are aggregated in SQL
-(one GROUP BY; the raw log is never loaded row by row) and their tokens are
-priced at the draft chain's first usable candidate: the first step whose
-provider exists and is active and whose model is active in the catalog.
-The assumptions, shown to the admin with the result:
+Both sides are computed by one method, so a difference can only come from the chains:
 
-- every request would have succeeded on that first candidate (no failures,
-  no fallbacks) and used the same number of tokens as it actually did;
-- prices are the flat base rates (threshold tiers apply per request, which
-  an aggregate cannot see; they only matter above ~200k input tokens);
-- runtime state is ignored: keys and open circuits are not checked, since a
-  draft may rely on a key that is about to be set.
+- the requests are the same: every request of the window that got an answer (its successful
+  attempt in the ledger), with the tokens it actually used;
+- each side prices a cell's requests at the first usable model of *its* chain (provider
+  exists and is active, model active in the catalog), as if no attempt failed and no
+  fallback ran, on both sides; cliff tiers apply per request (``dryrun_traffic``);
+- a cell with the same chain on both sides is priced once and used for both: its delta is
+  exactly $0 by construction;
+- a cell that cannot be priced on either side (no chain, no usable model, a model without
+  a price) is shown with the reason and left out of *both* totals.
 
-"Actual" is everything the ledger recorded for that cell in the window,
-failed attempts included: what the traffic really cost.
+Runtime state (keys, open circuits) is not checked: a draft may rely on a key about to be
+set. Requests that never got an answer and finer usage (audio or image tokens) are left
+out on both sides.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import case, func, select, type_coerce
+from sqlalchemy import select
 
-from db.base import Money
-from db.models import CatalogModel, Provider, UsageRecord
-from orchestrator.pricing import PriceCard, cost
-from orchestrator.providers.base import TokenUsage
+from db.models import CatalogModel, Provider
+from orchestrator.errors import InputRejected
+from orchestrator.pricing import PriceCard
 from orchestrator.routing import RouteStep, price_card
+from orchestrator.services.reports.dryrun_traffic import CellTraffic, price_traffic, tier_starts, traffic
 
 Matrix = dict[tuple[str, str], list[RouteStep]]
+MAX_DAYS = 366
 ASSUMPTIONS = (
-    "Each successful request of the window is re-priced at the first usable model of the draft chain "
-    "(provider active, model active), with the same token counts, assuming no failures or fallbacks. "
-    "Base rates are used (threshold tiers ignored); keys and circuit state are not checked. "
-    "Actual cost includes failed attempts."
+    "Both versions are priced the same way on the same requests: every request of the window that got an "
+    "answer, with the tokens it used, at the first usable model of each version's chain (provider active, "
+    "model active in the catalog), as if no attempt failed and no fallback ran. Threshold tiers apply per "
+    "request. Keys and circuit state are not checked. A cell that cannot be priced on either side is left "
+    "out of both totals."
 )
 
 
 @dataclass(frozen=True)
-class DryRunCell:
+class Side:
+    """One version's view of a cell: its chain, the model its requests are priced at, the cost."""
+
+    chain: tuple[RouteStep, ...]
+    model: str | None  # provider:model priced; None without a usable one
+    cost_usd: Decimal | None  # None: cannot be priced (see reason)
+    reason: str = ""
+
+    @property
+    def chain_text(self) -> str:
+        return " → ".join(s.label() for s in self.chain) or "(no chain)"
+
+
+@dataclass(frozen=True)
+class CellComparison:
     plan: str
     task: str
-    requests: int  # successful requests in the window
+    requests: int
     tokens_input: int
     tokens_output: int
-    tokens_cached: int
-    actual_cost_usd: Decimal  # every priced attempt, failures included
-    actual_unpriced_attempts: int
-    draft_step: str | None  # provider:model priced, None when no usable candidate
-    draft_cost_usd: Decimal | None  # None: no usable candidate or the model is unpriced
-    note: str = ""
+    a: Side
+    b: Side
+
+    @property
+    def changed(self) -> bool:
+        return self.a.chain != self.b.chain
+
+    @property
+    def priced(self) -> bool:
+        return self.a.cost_usd is not None and self.b.cost_usd is not None
 
     @property
     def delta_usd(self) -> Decimal | None:
-        return None if self.draft_cost_usd is None else self.draft_cost_usd - self.actual_cost_usd
+        return self.b.cost_usd - self.a.cost_usd if self.priced else None
+
+    def reason(self, label_a: str = "A", label_b: str = "B") -> str:
+        """Why the cell is left out of both totals ('' when priced)."""
+        if self.a.reason and self.a.chain == self.b.chain:
+            return f"both: {self.a.reason}"
+        return "; ".join(f"{label}: {side.reason}" for label, side in ((label_a, self.a), (label_b, self.b))
+                         if side.reason)
 
 
 @dataclass(frozen=True)
-class DryRunResult:
+class Comparison:
+    label_a: str
+    label_b: str
     since: datetime
     until: datetime
-    cells: list[DryRunCell]
-    actual_total_usd: Decimal
-    draft_total_usd: Decimal  # priced cells only
-    unpriced_cells: list[str] = field(default_factory=list)
-    by_plan: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)  # plan -> (actual, draft)
+    cells: list[CellComparison]  # changed cells first, then by plan and task
     assumptions: str = ASSUMPTIONS
 
     @property
+    def priced_cells(self) -> list[CellComparison]:
+        return [c for c in self.cells if c.priced]
+
+    @property
+    def excluded(self) -> list[CellComparison]:
+        return [c for c in self.cells if not c.priced]
+
+    @property
+    def changed(self) -> list[CellComparison]:
+        return [c for c in self.cells if c.changed]
+
+    @property
+    def total_a_usd(self) -> Decimal:
+        return sum((c.a.cost_usd for c in self.priced_cells), Decimal(0))
+
+    @property
+    def total_b_usd(self) -> Decimal:
+        return sum((c.b.cost_usd for c in self.priced_cells), Decimal(0))
+
+    @property
     def delta_usd(self) -> Decimal:
-        return self.draft_total_usd - self.actual_total_usd
+        return self.total_b_usd - self.total_a_usd
+
+    @property
+    def delta_pct(self) -> Decimal | None:
+        return self.delta_usd / self.total_a_usd * 100 if self.total_a_usd else None
+
+    @property
+    def requests(self) -> int:
+        return sum(c.requests for c in self.cells)
+
+    @property
+    def excluded_requests(self) -> int:
+        return sum(c.requests for c in self.excluded)
 
 
 @dataclass(frozen=True)
-class _Usage:
-    requests: int = 0
-    tokens_input: int = 0
-    tokens_output: int = 0
-    tokens_cached: int = 0
-    tokens_cache_write: int = 0
-    actual: Decimal = Decimal(0)
-    unpriced: int = 0
+class _Catalog:
+    providers: dict[str, Provider]
+    models: dict[tuple[str, str], CatalogModel]
+    cards: dict[tuple[str, str], PriceCard | None]
 
 
-def _traffic(orch, since: datetime, until: datetime) -> dict[tuple[str, str], _Usage]:
-    """Per (plan, task): successful requests' tokens and every attempt's cost, in one GROUP BY."""
-    ok = UsageRecord.status == "success"
-
-    def ok_sum(col):
-        return func.coalesce(func.sum(case((ok, col), else_=0)), 0)
-
-    q = (
-        select(UsageRecord.plan, UsageRecord.task_type,
-               ok_sum(1), ok_sum(UsageRecord.tokens_input), ok_sum(UsageRecord.tokens_output),
-               ok_sum(UsageRecord.tokens_cached), ok_sum(UsageRecord.tokens_cache_write),
-               type_coerce(func.coalesce(func.sum(UsageRecord.cost_usd), 0), Money),
-               func.coalesce(func.sum(case((UsageRecord.priced.is_(False), 1), else_=0)), 0))
-        .where(UsageRecord.timestamp >= since, UsageRecord.timestamp < until,
-               UsageRecord.status.in_(("success", "error")))
-        .group_by(UsageRecord.plan, UsageRecord.task_type)
-    )
-    with orch.db.read() as s:
-        rows = s.execute(q).all()
-    return {(plan, task): _Usage(int(n), int(ti), int(to), int(tc), int(tw), Decimal(actual), int(unpriced))
-            for plan, task, n, ti, to, tc, tw, actual, unpriced in rows}
-
-
-def _first_usable(steps: list[RouteStep], providers: dict[str, Provider],
-                  catalog: dict[tuple[str, str], CatalogModel]) -> tuple[RouteStep, CatalogModel | None] | None:
-    for st in steps:
-        p = providers.get(st.provider)
-        if p is None or not p.is_active:
-            continue
-        row = catalog.get((p.kind, st.model))
-        if row is not None and not row.is_active:
-            continue
-        return st, row
-    return None
-
-
-def _flat(card: PriceCard | None) -> PriceCard | None:
-    if card is None:
-        return None
-    return PriceCard(card.input, card.output, card.cached_input, card.cache_write, tiers={})
-
-
-def dry_run(orch, *, draft: Matrix, days: int = 30, now: datetime | None = None) -> DryRunResult:
-    """What the last ``days`` of traffic would have cost under ``draft``, against what it cost."""
-    until = now or datetime.now(UTC)
-    since = until - timedelta(days=days)
-    traffic = _traffic(orch, since, until)
+def _catalog(orch) -> _Catalog:
     with orch.db.read() as s:
         providers = {p.name: p for p in s.scalars(select(Provider)).all()}
-        catalog = {(m.kind, m.model): m for m in s.scalars(select(CatalogModel)).all()}
-        cards = {key: _flat(price_card(m)) for key, m in catalog.items()}
-        pick = {cell: _first_usable(steps, providers, catalog) for cell, steps in draft.items()}
-        kinds = {name: p.kind for name, p in providers.items()}
-    cells: list[DryRunCell] = []
-    for plan, task in sorted(set(traffic) | set(draft)):
-        use = traffic.get((plan, task), _Usage())
-        chosen = pick.get((plan, task))
-        step_label, draft_cost, note = None, None, ""
-        if chosen is None:
-            note = "no chain in the draft" if (plan, task) not in draft else "no usable candidate in the draft"
+        models = {(m.kind, m.model): m for m in s.scalars(select(CatalogModel)).all()}
+        cards = {key: price_card(m) for key, m in models.items()}
+    return _Catalog(providers, models, cards)
+
+
+def _first_usable(steps: tuple[RouteStep, ...], cat: _Catalog) -> tuple[RouteStep | None, str]:
+    """The step a chain's requests would be served by, or None and why none is usable."""
+    if not steps:
+        return None, "no chain"
+    why = []
+    for st in steps:
+        p = cat.providers.get(st.provider)
+        if p is None:
+            why.append(f"provider '{st.provider}' does not exist")
+        elif not p.is_active:
+            why.append(f"provider '{st.provider}' is inactive")
+        elif (row := cat.models.get((p.kind, st.model))) is not None and not row.is_active:
+            why.append(f"{st.label()} is inactive in the catalog")
         else:
-            step, _row = chosen
-            step_label = step.label()
-            usage = TokenUsage(input_tokens=use.tokens_input, output_tokens=use.tokens_output,
-                               cached_tokens=use.tokens_cached, cache_write_tokens=use.tokens_cache_write)
-            draft_cost = cost(cards.get((kinds[step.provider], step.model)), usage)
-            if draft_cost is None:
-                note = "model is unpriced"
-        if use.unpriced:
-            note = (note + "; " if note else "") + f"{use.unpriced} actual attempts were unpriced"
-        cells.append(DryRunCell(plan, task, use.requests, use.tokens_input, use.tokens_output, use.tokens_cached,
-                                use.actual, use.unpriced, step_label, draft_cost, note))
-    return _summarise(cells, since, until)
+            return st, ""
+    return None, "no usable model (" + "; ".join(why) + ")"
 
 
-def _summarise(cells: list[DryRunCell], since: datetime, until: datetime) -> DryRunResult:
-    by_plan: dict[str, tuple[Decimal, Decimal]] = {}
-    unpriced = []
-    for c in cells:
-        actual, draft = by_plan.get(c.plan, (Decimal(0), Decimal(0)))
-        by_plan[c.plan] = (actual + c.actual_cost_usd, draft + (c.draft_cost_usd or Decimal(0)))
-        if c.draft_cost_usd is None and c.requests:
-            unpriced.append(f"{c.plan}/{c.task}")
-    actual_total = sum((c.actual_cost_usd for c in cells), Decimal(0))
-    draft_total = sum((c.draft_cost_usd for c in cells if c.draft_cost_usd is not None), Decimal(0))
-    return DryRunResult(since, until, cells, actual_total, draft_total, unpriced, by_plan)
+def _side(steps: tuple[RouteStep, ...], use: CellTraffic, cat: _Catalog) -> Side:
+    step, why = _first_usable(steps, cat)
+    if step is None:
+        return Side(steps, None, None, why)
+    kind = cat.providers[step.provider].kind
+    got = price_traffic(cat.cards.get((kind, step.model)), use, step.label())
+    return Side(steps, step.label(), got.cost, "" if got.cost is not None else got.reason or "cannot be priced")
+
+
+def compare(orch, a: Matrix, b: Matrix, *, label_a: str = "A", label_b: str = "B", days: int = 30,
+            now: datetime | None = None) -> Comparison:
+    """The last ``days`` of recorded requests priced under version ``a`` and under ``b``."""
+    if not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
+        raise InputRejected(f"The dry-run window must be 1 to {MAX_DAYS} days (got {days}).")
+    until = now or datetime.now(UTC)
+    since = until - timedelta(days=days)
+    cat = _catalog(orch)
+    used = traffic(orch.db, since, until, tier_starts([c for c in cat.cards.values() if c is not None]))
+    cells = []
+    for plan, task in set(used) | set(a) | set(b):
+        use = used.get((plan, task), CellTraffic())
+        chain_a, chain_b = tuple(a.get((plan, task), ())), tuple(b.get((plan, task), ()))
+        side_a = _side(chain_a, use, cat)
+        # the same chain is the same side: an unchanged cell's delta is exactly zero
+        side_b = side_a if chain_b == chain_a else _side(chain_b, use, cat)
+        cells.append(CellComparison(plan, task, use.requests, use.tokens_input, use.tokens_output, side_a, side_b))
+    cells.sort(key=lambda c: (not c.changed, c.plan, c.task))
+    return Comparison(label_a, label_b, since, until, cells)
+
+
+def dry_run(orch, *, draft: Matrix, days: int = 30, now: datetime | None = None) -> Comparison:
+    """The live version against ``draft`` on the last ``days`` of traffic."""
+    from orchestrator.services.admin import policy
+
+    live = policy.current(orch)
+    return compare(orch, live.matrix if live else {}, draft, label_a=f"live v{live.version}" if live else "live",
+                   label_b="draft", days=days, now=now)
