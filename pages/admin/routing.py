@@ -41,7 +41,8 @@ with st.container():
     with st.form(f"chain_text_form:{plan}/{task}", border=False):
         t1, t2 = st.columns([5, 1], vertical_alignment="bottom")
         text = t1.text_input("Or type the chain", key=f"chain_text:{plan}/{task}",
-                             placeholder="provider:model, provider:model (as in the CLI's route set --chain)")
+                             placeholder="provider:model, provider:model, e.g. "
+                                         "gemini:gemini-2.5-flash, offline:offline-engine-v1")
         if t2.form_submit_button("Apply", icon=":material/input:", width="stretch"):
             try:
                 ed.set_cell_from_text(plan, task, text)
