@@ -4,11 +4,11 @@ on extracting; a pay-as-you-go user buys credit and sees the new balance and the
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from tests.browser.conftest import _require_chromium, serve_app, sign_in
+from tests.browser.test_user_flow import _nav, _settle, _shot
 from tests.support import POSTING
 
 pytestmark = pytest.mark.browser
@@ -26,27 +26,6 @@ def billing_url(tmp_path_factory):
     _require_chromium()
     with serve_app(tmp_path_factory.mktemp("billing"), SEED) as url:
         yield url
-
-
-def _settle(page) -> None:
-    page.wait_for_timeout(300)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=30_000)
-
-
-def _nav(page, label: str) -> None:
-    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=label).click()
-    _settle(page)
-
-
-def _shot(page, artifacts: Path, name: str) -> None:
-    _settle(page)
-    size = page.viewport_size
-    height = page.evaluate("Math.max(...[...document.querySelectorAll('[data-testid=stMain], "
-                           "[data-testid=stMainBlockContainer]')].map(e => e.scrollHeight), 0)")
-    page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height) + 40, 6000))})
-    page.wait_for_timeout(400)
-    page.screenshot(path=str(artifacts / f"{name}.png"))
-    page.set_viewport_size(size)
 
 
 def _extract(page) -> None:
